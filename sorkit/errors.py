@@ -1,0 +1,82 @@
+"""sorkit's exceptions, rooted at :class:`SorkitError`. Messages are Danish: stewards read them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class SorkitError(Exception):
+    """Base of every error sorkit raises on purpose."""
+
+
+class UnitNotFound(SorkitError, KeyError):
+    """No unit has this SOR code (on the asked date, if one was given)."""
+
+    def __init__(self, sor_code: str, as_of: Any = None):
+        self.sor_code = sor_code
+        self.as_of = as_of
+        when = f" pr. {as_of}" if as_of is not None else ""
+        super().__init__(f"Enheden med SOR-kode {sor_code} findes ikke{when}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class SearchError(SorkitError, ValueError):
+    """A search input that cannot be searched (e.g. an invalid SOR code in the SOR-code field)."""
+
+
+class SchemaError(SorkitError):
+    """The file is not a sorkit register, or was made by a newer sorkit."""
+
+
+class RegisterBusy(SorkitError):
+    """Another process kept the register file locked for longer than the wait allows."""
+
+    def __init__(self, path: str, seconds: float):
+        self.path = path
+        self.seconds = seconds
+        super().__init__(
+            f"Registret {path} er optaget af en anden bruger eller kørsel; prøvede i "
+            f"{seconds:.0f} sekunder. Prøv igen om lidt."
+        )
+
+
+class StaleSnapshot(SorkitError):
+    """Someone else wrote to the register after it was read; re-read and plan again."""
+
+    def __init__(self, expected: int, found: int):
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            f"registret er ændret siden det blev læst (generation {expected} -> {found})"
+        )
+
+
+class ChangeRejected(SorkitError):
+    """An apply was refused; ``violations`` says why (errors, or warnings not accepted)."""
+
+    def __init__(self, violations: Sequence[Any]):
+        self.violations = list(violations)
+        lines = [f"{v.code}: {v.message}" for v in self.violations]
+        super().__init__("Ændringen blev afvist:\n" + "\n".join(lines))
+
+    @property
+    def codes(self) -> list[str]:
+        """The violation codes, in order."""
+        return [v.code for v in self.violations]
+
+
+class PlanError(SorkitError, ValueError):
+    """A batch plan file could not be read; ``problems`` lists every bad row and column."""
+
+    def __init__(self, problems: Sequence[Any], source: str = ""):
+        self.problems = list(problems)
+        self.source = source
+        head = f"Planen {source} kan ikke læses" if source else "Planen kan ikke læses"
+        super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+
+
+class SorImportError(SorkitError, ValueError):
+    """An export file could not be imported; nothing was written."""

@@ -1,0 +1,86 @@
+"""The register's guarantees (rules.md §5), checked on every date.
+
+Used by the integrity check (``sorkit check``), by the property tests, and by the engine as a
+last line of defence before it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sorkit.snapshot import Snapshot
+
+_MAX_DEPTH = 256
+
+
+def problems(snap: Snapshot, codes: Iterable[str] | None = None) -> list[str]:
+    """Describe every broken guarantee (empty when the register is sound).
+
+    Args:
+        snap: the register state.
+        codes: restrict the check to these units and their children (default: all units).
+    """
+    units = list(snap.codes()) if codes is None else sorted(set(codes))
+    if codes is not None:
+        extra: set[str] = set()
+        for code in units:
+            extra |= snap.child_candidates(code)
+        units = sorted(set(units) | extra)
+    out: list[str] = []
+    for code in units:
+        vs = snap.versions(code)
+        if not vs:
+            continue
+        for a, b in zip(vs, vs[1:], strict=False):
+            if a.valid_to is None or a.valid_to > b.valid_from:
+                out.append(f"{code}: versions overlap at {b.valid_from}")
+            elif a.valid_to < b.valid_from:
+                out.append(f"{code}: gap from {a.valid_to} to {b.valid_from}")
+        for v in vs:
+            if v.valid_to is not None and v.valid_to <= v.valid_from:
+                out.append(f"{code}: empty version at {v.valid_from}")
+            if v.parent is None:
+                if v.level != "IE":
+                    out.append(f"{code}: {v.level} without parent from {v.valid_from}")
+                continue
+            start, end = snap.first_from(v.parent), snap.end(v.parent)
+            if start is None:
+                out.append(f"{code}: parent {v.parent} does not exist")
+                continue
+            if start > v.valid_from or (
+                end is not None and (v.valid_to is None or v.valid_to > end)
+            ):
+                out.append(
+                    f"{code}: parent {v.parent} not valid throughout "
+                    f"[{v.valid_from}, {v.valid_to}) (orphan)"
+                )
+            # Cycles: walk up from this unit on the day its version starts.
+            seen = {code}
+            current: str | None = v.parent
+            for _ in range(_MAX_DEPTH):
+                if current is None:
+                    break
+                if current in seen:
+                    out.append(f"{code}: cycle through {current} on {v.valid_from}")
+                    break
+                seen.add(current)
+                current = snap.parent_at(current, v.valid_from)
+    out += gln_problems(snap, None if codes is None else units)
+    return out
+
+
+def gln_problems(snap: Snapshot, codes: Iterable[str] | None = None) -> list[str]:
+    """Location numbers held by more than one unit on the same day."""
+    if codes is not None:
+        wanted = set(codes)
+        glns = {(v.location_number or {}).get("gln") for c in wanted for v in snap.versions(c)}
+        glns.discard(None)
+    else:
+        glns = set(snap.index("gln"))
+    out = []
+    for gln in sorted(g for g in glns if g):
+        periods = sorted(snap.gln_holders(gln), key=lambda p: p[1])
+        for (c1, _s1, e1), (c2, s2, _e2) in zip(periods, periods[1:], strict=False):
+            if c1 != c2 and (e1 is None or e1 > s2):
+                out.append(f"location number {gln} held by {c1} and {c2} on {s2}")
+    return out

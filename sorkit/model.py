@@ -1,0 +1,353 @@
+"""Value types of the register: addresses, location numbers, stored versions and read units.
+
+Stored values ("storage form") are plain JSON-able data: an address is a dict, a location number
+a dict, lists are tuples. :class:`Address` and :class:`LocationNumber` are the typed faces of
+those dicts that users and change values work with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
+
+LEVELS = ("IE", "SI", "OE")
+STATUSES = ("active", "future", "closing", "closed")
+
+ADDRESS_KEYS = ("street", "house_number", "postcode", "floor", "door", "city", "skip_validation")
+LOCATION_NUMBER_KEYS = (
+    "gln",
+    "region",
+    "edb_system",
+    "system_supplier",
+    "net_operator",
+    "administrator",
+    "only_internal",
+    "inactive",
+    "edi_types",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class Address:
+    """A Danish postal, visiting or activity address.
+
+    ``skip_validation`` is the guide's "udelad adressevalidering": the address is kept even if
+    the address register does not know it (a warning the steward must accept).
+    """
+
+    street: str
+    house_number: str
+    postcode: str
+    floor: str | None = None
+    door: str | None = None
+    city: str | None = None
+    skip_validation: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the storage form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Address | None:
+        """Build an address from its storage form (None stays None)."""
+        if data is None:
+            return None
+        return cls(
+            street=str(data.get("street") or ""),
+            house_number=str(data.get("house_number") or ""),
+            postcode=str(data.get("postcode") or ""),
+            floor=data.get("floor") or None,
+            door=data.get("door") or None,
+            city=data.get("city") or None,
+            skip_validation=bool(data.get("skip_validation") or False),
+        )
+
+    def one_line(self) -> str:
+        """Format as one line, the way Danish addresses are written."""
+        parts = f"{self.street} {self.house_number}".strip()
+        if self.floor:
+            parts += f", {self.floor}."
+            if self.door:
+                parts += f" {self.door}"
+        city = f"{self.postcode} {self.city or ''}".strip()
+        return f"{parts}, {city}" if city else parts
+
+
+@dataclass(frozen=True)
+class LocationNumber:
+    """A location number (lokationsnummer, GLN) with its EDI attributes."""
+
+    gln: str
+    region: str | None = None
+    edb_system: str | None = None
+    system_supplier: str | None = None
+    net_operator: str | None = None
+    administrator: str | None = None
+    only_internal: bool = False
+    inactive: bool = False
+    edi_types: tuple[str, ...] = field(default_factory=tuple)
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the storage form."""
+        data = asdict(self)
+        data["edi_types"] = tuple(self.edi_types)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> LocationNumber | None:
+        """Build a location number from its storage form (None stays None)."""
+        if data is None:
+            return None
+        return cls(
+            gln=str(data.get("gln") or ""),
+            region=_opt_str(data.get("region")),
+            edb_system=_opt_str(data.get("edb_system")),
+            system_supplier=_opt_str(data.get("system_supplier")),
+            net_operator=_opt_str(data.get("net_operator")),
+            administrator=_opt_str(data.get("administrator")),
+            only_internal=bool(data.get("only_internal") or False),
+            inactive=bool(data.get("inactive") or False),
+            edi_types=tuple(str(t) for t in (data.get("edi_types") or ())),
+            note=_opt_str(data.get("note")),
+        )
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+#: The fields of a unit's state, in storage order, with their defaults. A change names a subset.
+STATE_FIELDS: dict[str, Any] = {
+    "level": None,
+    "parent": None,
+    "name": None,
+    "unit_type": None,
+    "postal_address": None,  # None: inherit from the parent
+    "visiting_address": None,  # None: same as postal
+    "activity_address": None,  # None: same as visiting
+    "inherit_electronic": False,
+    "phone": None,
+    "email": None,
+    "website": None,
+    "fax": None,
+    "location_number": None,
+    "inherit_location_number": False,
+    "local_attributes": (),
+    "specialities": (),
+    "shak": None,
+    "ydernummer": None,
+    "pharmacy_id": None,
+    "cvr": None,
+    "p_number": None,
+    "local_code": None,
+    "replaces": (),
+    "replaced_by": (),
+}
+
+#: Fields a steward may change with EditUnit (everything but level and parent).
+EDITABLE_FIELDS = tuple(f for f in STATE_FIELDS if f not in ("level", "parent"))
+
+
+class Version(NamedTuple):
+    """One stored version of a unit: its state on ``[valid_from, valid_to)``."""
+
+    sor_code: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    level: str
+    parent: str | None
+    name: str
+    unit_type: str | None
+    postal_address: Mapping[str, Any] | None
+    visiting_address: Mapping[str, Any] | None
+    activity_address: Mapping[str, Any] | None
+    inherit_electronic: bool
+    phone: str | None
+    email: str | None
+    website: str | None
+    fax: str | None
+    location_number: Mapping[str, Any] | None
+    inherit_location_number: bool
+    local_attributes: tuple[str, ...]
+    specialities: tuple[str, ...]
+    shak: str | None
+    ydernummer: str | None
+    pharmacy_id: str | None
+    cvr: str | None
+    p_number: str | None
+    local_code: str | None
+    replaces: tuple[str, ...]
+    replaced_by: tuple[str, ...]
+    set_fields: tuple[str, ...] = ()
+    change_id: str | None = None
+    recorded_at: dt.datetime | None = None
+    recorded_by: str | None = None
+    version_id: int | None = None
+
+    def state(self) -> dict[str, Any]:
+        """Return the unit state held by this version (the STATE_FIELDS only)."""
+        return {name: getattr(self, name) for name in STATE_FIELDS}
+
+    def same_content(self, other: Version) -> bool:
+        """True if both versions hold the same state on the same interval."""
+        return (
+            self.valid_from == other.valid_from
+            and self.valid_to == other.valid_to
+            and self.state() == other.state()
+        )
+
+
+VERSION_COLUMNS = Version._fields
+
+
+class Event(NamedTuple):
+    """One change event of one unit: ``assignments`` hold from ``effective_from`` onward.
+
+    ``kind`` is the operation (create, edit, move, close, location_number, import). A close
+    event ends the unit: its ``effective_from`` is the first day the unit is closed
+    (SOR's last day + 1). Versions are a projection of a unit's current events.
+    """
+
+    event_id: int | None
+    change_id: str
+    sor_code: str
+    effective_from: dt.date
+    kind: str
+    assignments: Mapping[str, Any]
+    recorded_at: dt.datetime | None = None
+    recorded_by: str | None = None
+
+
+def version_from_state(
+    sor_code: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    state: Mapping[str, Any],
+    *,
+    set_fields: tuple[str, ...] = (),
+    change_id: str | None = None,
+    recorded_at: dt.datetime | None = None,
+    recorded_by: str | None = None,
+) -> Version:
+    """Build a :class:`Version` from a state dict (missing fields take their defaults)."""
+    values = {
+        name: normalise_field(name, state.get(name, default))
+        for name, default in STATE_FIELDS.items()
+    }
+    return Version(
+        sor_code=sor_code,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        set_fields=tuple(sorted(set_fields)),
+        change_id=change_id,
+        recorded_at=recorded_at,
+        recorded_by=recorded_by,
+        **values,
+    )
+
+
+_TUPLE_FIELDS = {"local_attributes", "specialities", "replaces", "replaced_by"}
+_BOOL_FIELDS = {"inherit_electronic", "inherit_location_number"}
+_STR_FIELDS = {
+    "parent",
+    "name",
+    "unit_type",
+    "phone",
+    "email",
+    "website",
+    "fax",
+    "shak",
+    "ydernummer",
+    "pharmacy_id",
+    "cvr",
+    "p_number",
+    "local_code",
+    "level",
+}
+
+
+def normalise_field(name: str, value: Any) -> Any:
+    """Bring a field value into storage form (tuples, plain dicts, str, bool)."""
+    if name in _TUPLE_FIELDS:
+        return tuple(str(v) for v in (value or ()))
+    if name in _BOOL_FIELDS:
+        return bool(value)
+    if name in _STR_FIELDS:
+        return None if value is None or value == "" else str(value)
+    if name in ("postal_address", "visiting_address", "activity_address"):
+        if value is None or isinstance(value, str):
+            return None
+        if isinstance(value, Address):
+            return _freeze(value.to_dict())
+        return _freeze({k: value.get(k) for k in ADDRESS_KEYS})
+    if name == "location_number":
+        if value is None:
+            return None
+        if isinstance(value, LocationNumber):
+            return _freeze(value.to_dict())
+        data = {k: value.get(k) for k in LOCATION_NUMBER_KEYS}
+        data["edi_types"] = tuple(data.get("edi_types") or ())
+        return _freeze(data)
+    return value
+
+
+class _FrozenDict(dict[str, Any]):
+    """A dict that is hashable and treated as immutable (storage-form addresses)."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted((k, repr(v)) for k, v in self.items())))
+
+
+def _freeze(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _FrozenDict(data)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit as read on one date, with inherited values resolved.
+
+    ``inherited`` maps each inherited field to the SOR code of the unit that actually holds the
+    value (which may be several levels up). ``own`` holds the unit's own stored settings.
+    """
+
+    sor_code: str
+    level: str
+    name: str
+    unit_type: str | None
+    unit_type_name: str | None
+    parent: str | None
+    valid_from: dt.date
+    last_day: dt.date | None
+    status: str
+    as_of: dt.date
+    postal_address: Address | None
+    visiting_address: Address | None
+    activity_address: Address | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    fax: str | None
+    location_number: LocationNumber | None
+    local_attributes: tuple[str, ...]
+    specialities: tuple[str, ...]
+    shak: str | None
+    ydernummer: str | None
+    pharmacy_id: str | None
+    cvr: str | None
+    p_number: str | None
+    local_code: str | None
+    replaces: tuple[str, ...]
+    replaced_by: tuple[str, ...]
+    inherited: dict[str, str]
+    version_from: dt.date
+    version_to: dt.date | None
+    own: dict[str, Any]
+
+    @property
+    def valid_to(self) -> dt.date | None:
+        """The exclusive end of the unit's life (``last_day + 1``), None while open."""
+        return None if self.last_day is None else self.last_day + dt.timedelta(days=1)

@@ -1,0 +1,452 @@
+"""The :class:`Register`: one SOR register file, read through an in-memory snapshot.
+
+Reads answer from a :class:`~sorkit.snapshot.Snapshot` that is refreshed whenever the file has
+changed (another notebook, a batch or a report may share it), so they never hold a lock. Writes
+go through :mod:`sorkit.engine` (plan, then apply in one short transaction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from sorkit import refdata
+from sorkit.clock import Clock
+from sorkit.dates import valid_to_to_last_day
+from sorkit.errors import UnitNotFound
+from sorkit.frames import PathCache, unit_frame
+from sorkit.ids import clean_digits, sor_serial
+from sorkit.inherit import resolve
+from sorkit.model import Address, LocationNumber, Unit, Version
+from sorkit.snapshot import Snapshot
+from sorkit.store import Store
+
+ROLES = ("reader", "steward", "sds_admin")
+
+
+def default_user() -> str:
+    """The user a register opens as: $SORKIT_USER, then $JUPYTERHUB_USER, then the OS user."""
+    for var in ("SORKIT_USER", "JUPYTERHUB_USER"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user database in some containers
+        return "ukendt"
+
+
+class _Shared:
+    """What all users' views of one register share: the store, clock and snapshot cache."""
+
+    def __init__(self, store: Store, clock: Clock):
+        self.store = store
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.snapshot: Snapshot | None = None
+        self.stat: tuple[int, ...] | None = None
+        self.users: dict[str, tuple[str, tuple[str, ...], str | None]] | None = None
+
+
+class Register:
+    """A SOR register as one user sees it: reads, search, plan and apply.
+
+    Create one with :func:`open_register` or :func:`sorkit.demo_register`.
+    """
+
+    def __init__(self, shared: _Shared, user: str):
+        """Use :func:`open_register`; this constructor is internal."""
+        self._shared = shared
+        self.user = user
+
+    # -- identity and clock --------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The storage behind this register."""
+        return self._shared.store
+
+    @property
+    def path(self) -> str | None:
+        """The register file (None for an in-memory register)."""
+        p = self._shared.store.path
+        return None if p is None else str(p)
+
+    @property
+    def clock(self) -> Clock:
+        """The register's clock."""
+        return self._shared.clock
+
+    @property
+    def today(self) -> dt.date:
+        """The clock's date."""
+        return self._shared.clock.today()
+
+    def as_user(self, user: str) -> Register:
+        """The same register, seen and changed as another user."""
+        return Register(self._shared, user)
+
+    def _users(self) -> dict[str, tuple[str, tuple[str, ...], str | None]]:
+        self.snapshot()  # refreshes the user table too when the file changed
+        if self._shared.users is None:
+            self._shared.users = self.store.users()
+        return self._shared.users
+
+    @property
+    def role(self) -> str:
+        """The user's role: ``reader``, ``steward`` or ``sds_admin``.
+
+        A register with no users at all is unmanaged: whoever opens it is ``sds_admin``. In a
+        managed register an unknown user is a ``reader``.
+        """
+        users = self._users()
+        if not users:
+            return "sds_admin"
+        return users.get(self.user, ("reader", (), None))[0]
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """SOR codes of the subtrees a steward may change."""
+        return self._users().get(self.user, ("reader", (), None))[1]
+
+    def add_user(
+        self, name: str, role: str, scopes: Iterable[str] = (), display_name: str | None = None
+    ) -> None:
+        """Create or replace a user (only an sds_admin may, or anyone while unmanaged).
+
+        Raises:
+            PermissionError: the current user is not an sds_admin.
+            ValueError: unknown role or an invalid SOR code among the scopes.
+        """
+        if self.role != "sds_admin":
+            raise PermissionError(f"{self.user} må ikke oprette brugere (kræver rollen sds_admin)")
+        if role not in ROLES:
+            raise ValueError(f"rolle: '{role}' er ikke en af {', '.join(ROLES)}")
+        scopes = tuple(clean_digits(s) for s in scopes)
+        for s in scopes:
+            sor_serial(s)
+        self.store.set_user(name, role, scopes, display_name)
+        self._shared.users = None
+        self._shared.stat = None
+
+    # -- snapshot ------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The current snapshot, re-read if anyone wrote to the file since it was read."""
+        sh = self._shared
+        with sh.lock:
+            stat = sh.store.stat_key()
+            if sh.snapshot is not None and (stat is None or stat == sh.stat):
+                return sh.snapshot
+            if sh.snapshot is None:
+                gen, versions = sh.store.load_current()
+                sh.snapshot = Snapshot(versions, gen)
+            else:
+                gen, codes, versions = sh.store.load_changed_since(sh.snapshot.generation)
+                if gen != sh.snapshot.generation:
+                    grouped: dict[str, list[Version]] = {c: [] for c in codes}
+                    for v in versions:
+                        grouped[v.sor_code].append(v)
+                    sh.snapshot.replace_units(grouped, gen)
+            sh.users = None
+            sh.stat = sh.store.stat_key()
+            return sh.snapshot
+
+    def _after_write(self, generation: int, updates: dict[str, list[Version]]) -> None:
+        sh = self._shared
+        with sh.lock:
+            snap = sh.snapshot
+            if snap is not None and snap.generation == generation - 1:
+                snap.replace_units(updates, generation)
+                sh.stat = sh.store.stat_key()
+            else:
+                sh.snapshot = None
+                sh.stat = None
+
+    def refresh(self) -> None:
+        """Drop the cached snapshot; the next read loads the register from the file."""
+        with self._shared.lock:
+            self._shared.snapshot = None
+            self._shared.stat = None
+            self._shared.users = None
+
+    def max_sor_serial(self) -> int:
+        """The highest running number among the SOR codes in the register (0 if none)."""
+        snap = self.snapshot()
+        best = 0
+        for code in snap.codes():
+            try:
+                best = max(best, sor_serial(code))
+            except ValueError:
+                continue
+        return best
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _day(self, as_of: dt.date | None) -> dt.date:
+        return self.today if as_of is None else as_of
+
+    def _code(self, sor_code: Any) -> str:
+        return clean_digits(sor_code)
+
+    def unit(
+        self, sor_code: Any, as_of: dt.date | None = None, known_at: dt.datetime | None = None
+    ) -> Unit:
+        """The unit on ``as_of`` (default today) as known at ``known_at`` (default now).
+
+        A future unit is shown as it will start; a closed one as it was last.
+
+        Raises:
+            UnitNotFound: no unit has this SOR code (or it was unknown at ``known_at``).
+        """
+        code = self._code(sor_code)
+        day = self._day(as_of)
+        snap = self.snapshot()
+        if known_at is not None:
+            snap = snap.overlay({code: self.store.versions_known_at(code, known_at)})
+        v = snap.reference_version(code, day)
+        if v is None:
+            raise UnitNotFound(code)
+        values, inherited = resolve(snap, v, day)
+        end = snap.end(code)
+        return Unit(
+            sor_code=code,
+            level=v.level,
+            name=v.name,
+            unit_type=v.unit_type,
+            unit_type_name=refdata.unit_type_names().get(v.unit_type or ""),
+            parent=v.parent,
+            valid_from=snap.first_from(code),  # type: ignore[arg-type]
+            last_day=valid_to_to_last_day(end),
+            status=snap.status(code, day),
+            as_of=day,
+            postal_address=Address.from_dict(values["postal_address"]),
+            visiting_address=Address.from_dict(values["visiting_address"]),
+            activity_address=Address.from_dict(values["activity_address"]),
+            phone=values["phone"],
+            email=values["email"],
+            website=values["website"],
+            fax=values["fax"],
+            location_number=LocationNumber.from_dict(values["location_number"]),
+            local_attributes=v.local_attributes,
+            specialities=v.specialities,
+            shak=v.shak,
+            ydernummer=v.ydernummer,
+            pharmacy_id=v.pharmacy_id,
+            cvr=v.cvr,
+            p_number=v.p_number,
+            local_code=v.local_code,
+            replaces=v.replaces,
+            replaced_by=v.replaced_by,
+            inherited=inherited,
+            version_from=v.valid_from,
+            version_to=v.valid_to,
+            own=v.state(),
+        )
+
+    def _require(self, snap: Snapshot, code: str) -> None:
+        if not snap.exists(code):
+            raise UnitNotFound(code)
+
+    def children(
+        self, sor_code: Any, as_of: dt.date | None = None, include_closed: bool = False
+    ) -> pd.DataFrame:
+        """One row per direct child on ``as_of``, by name (columns as :meth:`search`)."""
+        code, day, snap = self._code(sor_code), self._day(as_of), self.snapshot()
+        self._require(snap, code)
+        kids = sorted(snap.children(code, day), key=lambda v: (v.name.casefold(), v.sor_code))
+        codes = [v.sor_code for v in kids]
+        if include_closed:
+            # Units that were children before they closed (their last parent is this unit).
+            for child in sorted(snap.child_candidates(code)):
+                vs = snap.versions(child)
+                if vs and vs[-1].parent == code and snap.status(child, day) == "closed":
+                    codes.append(child)
+        future = [
+            c
+            for c in sorted(snap.child_candidates(code))
+            if c not in codes
+            and snap.status(c, day) == "future"
+            and snap.versions(c)[0].parent == code
+        ]
+        return unit_frame(snap, codes + future, day)
+
+    def ancestors(self, sor_code: Any, as_of: dt.date | None = None) -> pd.DataFrame:
+        """The unit's ancestors on ``as_of``, root first (columns as :meth:`search`)."""
+        code, day, snap = self._code(sor_code), self._day(as_of), self.snapshot()
+        self._require(snap, code)
+        chain = [v.sor_code for v in snap.ancestors(code, day)]
+        return unit_frame(snap, list(reversed(chain)), day)
+
+    def subtree(
+        self,
+        sor_code: Any,
+        as_of: dt.date | None = None,
+        unit_type: Any = None,
+        include_closed: bool = False,
+    ) -> pd.DataFrame:
+        """The unit and every unit under it on ``as_of``, in tree order.
+
+        Args:
+            sor_code: the top of the subtree.
+            as_of: the date (default today).
+            unit_type: keep only units of this type (SNOMED CT code).
+            include_closed: also units under it that closed before ``as_of``.
+        """
+        code, day, snap = self._code(sor_code), self._day(as_of), self.snapshot()
+        self._require(snap, code)
+        order = [code]
+        stack = [code]
+        while stack:
+            current = stack.pop()
+            kids = sorted(
+                snap.children(current, day), key=lambda v: v.name.casefold(), reverse=True
+            )
+            for v in kids:
+                order.append(v.sor_code)
+                stack.append(v.sor_code)
+        if include_closed:
+            closed = [
+                c
+                for c in sorted(snap.ever_descendants(code))
+                if snap.status(c, day) == "closed" and c not in set(order)
+            ]
+            order += closed
+        if unit_type is not None:
+            wanted = str(unit_type)
+            order = [
+                c for c in order if (snap.reference_version(c, day) or _NO).unit_type == wanted
+            ]
+        return unit_frame(snap, order, day, PathCache(snap, day))
+
+    def roots(self, as_of: dt.date | None = None, only_mine: bool = False) -> pd.DataFrame:
+        """The IEs on ``as_of`` by name, or with ``only_mine`` the user's scope roots."""
+        day, snap = self._day(as_of), self.snapshot()
+        if only_mine and self.role != "sds_admin":
+            codes = [c for c in self.scopes if snap.exists(c)]
+        else:
+            codes = [
+                c
+                for c in snap.codes()
+                if (v := snap.reference_version(c, day)) is not None
+                and v.parent is None
+                and snap.status(c, day) != "closed"
+            ]
+        frame = unit_frame(snap, codes, day)
+        return (
+            frame.sort_values("name", key=lambda s: s.str.casefold(), ignore_index=True)
+            if len(frame)
+            else frame
+        )
+
+    def history(self, sor_code: Any, include_cancelled: bool = False) -> pd.DataFrame:
+        """One row per change of the unit: what changed, from when, who, when and why."""
+        from sorkit.history import history
+
+        return history(self, self._code(sor_code), include_cancelled)
+
+    def pending(self, as_of: dt.date | None = None, under: Any = None) -> pd.DataFrame:
+        """Changes not yet in effect on ``as_of`` (default today), optionally under a unit."""
+        from sorkit.history import pending
+
+        return pending(self, as_of, None if under is None else self._code(under))
+
+    def audit(
+        self, start: dt.date | None = None, end: dt.date | None = None, sor_code: Any = None
+    ) -> pd.DataFrame:
+        """The audit records of a period (recorded dates inclusive), newest first."""
+        from sorkit.history import audit_trail
+
+        return audit_trail(self, start, end, None if sor_code is None else self._code(sor_code))
+
+    # -- search --------------------------------------------------------------------------
+
+    def search(self, text: str | None = None, **criteria: Any) -> pd.DataFrame:
+        """Search units by name (wildcards ``*`` and ``?``), identifiers and place in the tree.
+
+        See :func:`sorkit.search.search` for the criteria.
+        """
+        from sorkit.search import search
+
+        return search(self, text, **criteria)
+
+    # -- changes -------------------------------------------------------------------------
+
+    def plan(self, change: Any) -> Any:
+        """Plan a change: violations, effective date and preview; writes nothing."""
+        from sorkit.engine import plan_change
+
+        return plan_change(self, change)
+
+    def apply(
+        self, plan: Any, accept: dict[str, str] | None = None, reason: str | None = None
+    ) -> Any:
+        """Apply a plan in one transaction (accepting the named warnings, each with a reason).
+
+        Raises:
+            ChangeRejected: errors, warnings not accepted, or a concurrent change.
+        """
+        from sorkit.engine import apply_plan
+
+        return apply_plan(self, plan, accept, reason)
+
+    def cancel(self, change_id: str, reason: str | None = None) -> Any:
+        """Cancel a pending change before it takes effect.
+
+        Raises:
+            ChangeRejected: the change is unknown, already in effect, or not the user's to cancel.
+        """
+        from sorkit.engine import cancel_change
+
+        return cancel_change(self, change_id, reason)
+
+    def plan_batch(self, batch: Any, **options: Any) -> Any:
+        """Plan a whole batch against the register as it will be, row after row."""
+        from sorkit.batch import plan_batch
+
+        return plan_batch(self, batch, **options)
+
+    def apply_batch(
+        self, report: Any, accept: dict[str, str] | None = None, reason: str | None = None
+    ) -> Any:
+        """Apply a planned batch: all rows in one transaction, or nothing."""
+        from sorkit.batch import apply_batch
+
+        return apply_batch(self, report, accept=accept, reason=reason)
+
+    def __repr__(self) -> str:
+        return f"<Register {self.path or ':memory:'} user={self.user} today={self.today}>"
+
+
+class _NoVersion:
+    unit_type = None
+
+
+_NO: Any = _NoVersion()
+
+
+def open_register(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    user: str | None = None,
+    today: dt.date | None = None,
+    busy_timeout: float = 60.0,
+) -> Register:
+    """Open or create a register (a DuckDB file; None = in-memory).
+
+    Args:
+        path: the register file; created if missing, upgraded if made by an older sorkit.
+        user: who works on it (default $SORKIT_USER, then $JUPYTERHUB_USER, then the OS user).
+        today: fix the register's today (tests, planning); default the real date.
+        busy_timeout: seconds to wait for another process that holds the file.
+
+    Raises:
+        SchemaError: the file is not a sorkit register or was made by a newer sorkit.
+    """
+    store = Store(path, busy_timeout=busy_timeout)
+    return Register(_Shared(store, Clock(today)), user or default_user())

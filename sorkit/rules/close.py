@@ -1,0 +1,1 @@
+"""Rules for close changes (filled in by the change-engine work)."""

@@ -1,0 +1,1 @@
+"""Rules for create changes (filled in by the change-engine work)."""

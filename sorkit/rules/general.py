@@ -1,0 +1,1 @@
+"""Rules for general changes (filled in by the change-engine work)."""

@@ -1,0 +1,1 @@
+"""Rules for location changes (filled in by the change-engine work)."""

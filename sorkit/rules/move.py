@@ -1,0 +1,1 @@
+"""Rules for move changes (filled in by the change-engine work)."""

@@ -1,0 +1,372 @@
+"""The only part of sorkit that talks to DuckDB.
+
+Connections are short: open, transact, close, so that several notebooks, a scheduled report and
+a batch job can share one register file (DuckDB admits one writing process at a time). A process
+that finds the file locked waits and retries for a bounded time, then raises
+:class:`RegisterBusy`. An in-memory register (``path=None``) keeps its one connection.
+
+Every write is one transaction that first checks the register's ``generation`` counter: if another
+writer came first, :class:`StaleSnapshot` tells the caller to re-read and re-plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
+from sorkit.model import Event, Version
+from sorkit.store import rows
+from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
+
+__all__ = ["Store", "WriteSet", "AuditRow"]
+
+_LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "database is locked", "lock on file")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit record: one per changed unit per apply (and per cancellation)."""
+
+    change_id: str
+    sor_code: str | None
+    operation: str
+    effective_from: dt.date | None
+    parameters: Mapping[str, Any]
+    accepted: Mapping[str, str]
+    reason: str | None
+    batch_id: str | None
+
+
+@dataclass
+class WriteSet:
+    """Everything one apply writes, in one transaction."""
+
+    expected_generation: int
+    user: str
+    events: list[Event] = field(default_factory=list)
+    cancel_change_ids: list[str] = field(default_factory=list)
+    cancelled_by: str | None = None
+    audit: list[AuditRow] = field(default_factory=list)
+    batch: Mapping[str, Any] | None = None
+    touched: set[str] = field(default_factory=set)
+
+
+class Store:
+    """A register file (or an in-memory register) and the SQL that reads and writes it."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, *, busy_timeout: float = 60.0):
+        """Open (creating or upgrading) the register at ``path``; None for in-memory.
+
+        Raises:
+            SchemaError: the file is not a sorkit register, or was made by a newer sorkit.
+            RegisterBusy: another process held the file for longer than ``busy_timeout``.
+        """
+        self.path = None if path is None else Path(path)
+        self.busy_timeout = busy_timeout
+        self._memory: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.RLock()
+        if self.path is None:
+            self._memory = duckdb.connect(":memory:")
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._initialise()
+
+    # -- connections -------------------------------------------------------------------------
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection; for files it is opened now and closed afterwards."""
+        if self._memory is not None:
+            with self._lock:
+                yield self._memory
+            return
+        con = self._open_with_retry()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+
+    def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.01
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.Error as exc:  # another process holds the file
+                if not any(marker in str(exc) for marker in _LOCK_MARKERS):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise RegisterBusy(str(self.path), self.busy_timeout) from exc
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.25)
+
+    def stat_key(self) -> tuple[int, ...] | None:
+        """A cheap fingerprint of the file (and its WAL) that changes when anyone writes."""
+        if self.path is None:
+            return None
+        key: list[int] = []
+        for p in (self.path, Path(str(self.path) + ".wal")):
+            try:
+                st = p.stat()
+                key += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                key += [0, 0]
+        return tuple(key)
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def _initialise(self) -> None:
+        with self.transaction() as con:
+            tables = {
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+                ).fetchall()
+            }
+            if not tables:
+                self._migrate(con, 0)
+                return
+            if "meta" not in tables:
+                raise SchemaError(f"{self.path} er ikke et sorkit-register (ingen meta-tabel)")
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("app") != APP_ID:
+                raise SchemaError(f"{self.path} er ikke et sorkit-register (app={meta.get('app')})")
+            version = int(meta.get("schema_version", "0"))
+            if version > LATEST_VERSION:
+                raise SchemaError(
+                    f"{self.path} er lavet af en nyere sorkit (skemaversion {version}; denne "
+                    f"sorkit kender op til {LATEST_VERSION}). Opdater sorkit."
+                )
+            if version < LATEST_VERSION:
+                self._migrate(con, version)
+
+    def _migrate(
+        self, con: duckdb.DuckDBPyConnection, current: int, upto: int | None = None
+    ) -> None:
+        target = LATEST_VERSION if upto is None else upto
+        for version, _name, statements in MIGRATIONS:
+            if current < version <= target:
+                for sql in statements:
+                    con.execute(sql)
+                current = version
+        if not con.execute("SELECT count(*) FROM meta").fetchall()[0][0]:
+            con.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("app", APP_ID), ("generation", "0"), ("schema_version", str(current))],
+            )
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(current)])
+
+    def schema_version(self) -> int:
+        """The schema version of the register."""
+        with self.connect() as con:
+            found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+            return int(found[0][0])
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """The write counter: it grows by one with every committed write."""
+        with self.connect() as con:
+            return rows.generation(con)
+
+    def load_current(self) -> tuple[int, list[Version]]:
+        """All current-knowledge versions, with the generation they were read at."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                gen = rows.generation(con)
+                versions = rows.select_versions(con, "superseded_at IS NULL", [])
+            finally:
+                con.commit()
+        return gen, versions
+
+    def load_changed_since(self, gen: int) -> tuple[int, set[str], list[Version]]:
+        """Units written after generation ``gen``: (new generation, their codes, versions)."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                new_gen = rows.generation(con)
+                codes = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT DISTINCT sor_code FROM unit_versions WHERE gen > ? OR superseded_gen > ?",
+                        [gen, gen],
+                    ).fetchall()
+                }
+                versions = rows.versions_for(con, codes) if codes else []
+            finally:
+                con.commit()
+        return new_gen, codes, versions
+
+    def versions_known_at(self, sor_code: str, known_at: dt.datetime) -> list[Version]:
+        """The unit's versions as sorkit knew them at ``known_at`` (transaction time)."""
+        with self.connect() as con:
+            return rows.select_versions(
+                con,
+                "sor_code = ? AND recorded_at <= ? AND (superseded_at IS NULL OR superseded_at > ?)",
+                [sor_code, known_at, known_at],
+            )
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query from sorkit's own SQL (never user text) and return all rows."""
+        with self.connect() as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    def query_df(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run a read query from sorkit's own SQL and return a pandas DataFrame."""
+        with self.connect() as con:
+            return con.execute(sql, list(params)).df()
+
+    def events_for(self, codes: Iterable[str], *, include_cancelled: bool = False) -> list[Event]:
+        """The change events of the given units (cancelled ones only on request)."""
+        with self.connect() as con:
+            return rows.events_for(con, set(codes), include_cancelled=include_cancelled)
+
+    def events_for_change(self, change_id: str) -> list[Event]:
+        """The current (not cancelled) events of one change."""
+        with self.connect() as con:
+            return rows.events_of_change(con, change_id)
+
+    def users(self) -> dict[str, tuple[str, tuple[str, ...], str | None]]:
+        """All users: name -> (role, scopes, display name)."""
+        with self.connect() as con:
+            return {
+                r[0]: (r[1], tuple(r[2] or ()), r[3])
+                for r in con.execute(
+                    "SELECT user_name, role, scopes, display_name FROM users"
+                ).fetchall()
+            }
+
+    def set_user(
+        self, name: str, role: str, scopes: Iterable[str] = (), display_name: str | None = None
+    ) -> None:
+        """Create or replace a user with a role and scopes (SOR codes)."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM users WHERE user_name = ?", [name])
+            con.execute(
+                "INSERT INTO users VALUES (?, ?, ?, ?)", [name, role, list(scopes), display_name]
+            )
+            rows.bump_generation(con)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def write(
+        self,
+        ws: WriteSet,
+        project: Callable[[str, list[Event], dt.datetime], list[Version]],
+        now: dt.datetime,
+    ) -> tuple[int, dict[str, list[Version]]]:
+        """Apply a write set in one transaction.
+
+        Args:
+            ws: the events, cancellations, audit rows and optional batch record.
+            project: folds a unit's current events into its versions.
+            now: the transaction time stamped on every row.
+
+        Returns:
+            The new generation and, per touched unit, its current versions afterwards.
+
+        Raises:
+            StaleSnapshot: someone else wrote since ``ws.expected_generation``; nothing written.
+        """
+        with self.transaction() as con:
+            gen = rows.generation(con)
+            if gen != ws.expected_generation:
+                raise StaleSnapshot(ws.expected_generation, gen)
+            new_gen = gen + 1
+            touched = set(ws.touched) | {e.sor_code for e in ws.events}
+            if ws.cancel_change_ids:
+                touched |= rows.cancel_events(
+                    con, ws.cancel_change_ids, ws.cancelled_by or "", now, new_gen
+                )
+            rows.insert_events(con, ws.events, ws.user, now, new_gen)
+            events = rows.events_by_code(con, touched)
+            current = rows.versions_by_code(con, touched)
+            result: dict[str, list[Version]] = {}
+            to_supersede: list[int] = []
+            to_insert: list[Version] = []
+            for code in touched:
+                new_versions = project(code, events.get(code, []), now)
+                old_versions = current.get(code, [])
+                keep = {rows.content_key(v) for v in new_versions}
+                had = {rows.content_key(v): v for v in old_versions}
+                to_supersede += [
+                    int(v.version_id or 0)
+                    for v in old_versions
+                    if rows.content_key(v) not in keep
+                ]
+                fresh = [v for v in new_versions if rows.content_key(v) not in had]
+                to_insert += fresh
+                result[code] = [had.get(rows.content_key(v), v) for v in new_versions]
+            rows.supersede_versions(con, to_supersede, now, new_gen)
+            rows.insert_versions(con, to_insert, ws.user, now, new_gen)
+            rows.insert_audit(con, ws.audit, ws.user, now)
+            if ws.batch is not None:
+                rows.insert_batch(con, ws.batch, ws.user, now)
+            rows.set_generation(con, new_gen)
+        return new_gen, result
+
+    def bulk_load(
+        self,
+        events: Sequence[Event],
+        versions: Sequence[Version],
+        audit: Sequence[AuditRow],
+        user: str,
+        now: dt.datetime,
+    ) -> int:
+        """Insert pre-projected events and versions in one transaction (demo, import)."""
+        with self.transaction() as con:
+            gen = rows.generation(con) + 1
+            rows.insert_events(con, events, user, now, gen)
+            rows.insert_versions(con, versions, user, now, gen)
+            rows.insert_audit(con, audit, user, now)
+            rows.set_generation(con, gen)
+        return gen
+
+    def batch_with_hash(self, plan_hash: str) -> tuple[Any, ...] | None:
+        """The batch already applied with this plan hash, if any."""
+        with self.connect() as con:
+            found = con.execute(
+                "SELECT batch_id, applied_by, applied_at FROM batches WHERE plan_hash = ?",
+                [plan_hash],
+            ).fetchall()
+            return tuple(found[0]) if found else None
+
+
+def dumps(value: Any) -> str:
+    """JSON text for parameters and assignments (dates as ISO, tuples as lists)."""
+    return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"cannot store {type(value).__name__}")
