@@ -154,7 +154,8 @@ class Register:
                         grouped[v.sor_code].append(v)
                     sh.snapshot.replace_units(grouped, gen)
             sh.users = None
-            sh.stat = sh.store.stat_key()
+            # The stat taken before reading: a write during the read makes the next call look.
+            sh.stat = stat
             return sh.snapshot
 
     def _after_write(self, generation: int, updates: dict[str, list[Version]]) -> None:
@@ -163,7 +164,8 @@ class Register:
             snap = sh.snapshot
             if snap is not None and snap.generation == generation - 1:
                 snap.replace_units(updates, generation)
-                sh.stat = sh.store.stat_key()
+                # Not the file's stat now: another process may already have written after us.
+                sh.stat = None
             else:
                 sh.snapshot = None
                 sh.stat = None

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
 from sorkit.model import Event, Version
@@ -293,6 +294,19 @@ class Store:
         Raises:
             StaleSnapshot: someone else wrote since ``ws.expected_generation``; nothing written.
         """
+        try:
+            return self._write(ws, project, now)
+        except duckdb.TransactionException as exc:  # another thread of this process came first
+            if "onflict" not in str(exc):
+                raise
+            raise StaleSnapshot(ws.expected_generation, ws.expected_generation + 1) from exc
+
+    def _write(
+        self,
+        ws: WriteSet,
+        project: Callable[[str, list[Event], dt.datetime], list[Version]],
+        now: dt.datetime,
+    ) -> tuple[int, dict[str, list[Version]]]:
         with self.transaction() as con:
             gen = rows.generation(con)
             if gen != ws.expected_generation:
@@ -333,12 +347,15 @@ class Store:
     def bulk_load(
         self,
         events: Sequence[Event],
-        versions: Sequence[Version],
+        versions: Sequence[Version] | pa.Table,
         audit: Sequence[AuditRow],
         user: str,
         now: dt.datetime,
     ) -> int:
-        """Insert pre-projected events and versions in one transaction (demo, import)."""
+        """Insert pre-projected events and versions in one transaction (demo, import).
+
+        ``versions`` may be an Arrow table made by :func:`sorkit.store.rows.versions_table`.
+        """
         with self.transaction() as con:
             gen = rows.generation(con) + 1
             rows.insert_events(con, events, user, now, gen)
