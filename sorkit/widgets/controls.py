@@ -1,0 +1,248 @@
+"""Reusable controls: dates shown as dd-mm-åååå, address, electronic and location-number blocks.
+
+The builders here create ipywidgets and bind them to a form (:class:`~.forms_base.FormBase`)
+under stable keys; they hold no domain logic (street suggestions and code lists are lookups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from sorkit import refdata
+from sorkit.addresses import AddressRegister
+from sorkit.dates import format_da
+from sorkit.texts import FIELD_LABELS, LOCATION_NUMBER_LABELS, WIDGET_TEXTS
+from sorkit.widgets.state import INHERIT, LOCAL_ATTRIBUTE_SLOTS, NONE, OWN, SAME, set_item
+
+if TYPE_CHECKING:
+    from sorkit.widgets.forms_base import FormBase
+
+T = WIDGET_TEXTS
+WIDE = w.Layout(width="420px")
+NARROW = w.Layout(width="140px")
+STYLE = {"description_width": "150px"}
+
+
+def choices(codes: dict[str, str], blank: bool = True) -> list[tuple[str, str]]:
+    """Dropdown options ``(label, code)`` from a ``{code: name}`` table, blank first."""
+    out = [(T["choose"], "")] if blank else []
+    return out + [(f"{name} ({code})", code) for code, name in codes.items()]
+
+
+def ensure_option(widget: Any, value: Any) -> None:
+    """Add ``value`` to a selection widget's options if missing (codes not in our lists)."""
+    values = value if isinstance(value, tuple) else (value,)
+    known = {o[1] if isinstance(o, tuple) else o for o in widget.options}
+    missing = [v for v in values if v not in known and v is not None]
+    if missing:
+        widget.options = list(widget.options) + [(str(v), v) for v in missing]
+
+
+def date_field(form: FormBase, key: str, path: str, label: str) -> w.HBox:
+    """A date picker with the date also written dd-mm-åååå next to it."""
+    picker = w.DatePicker(description=label, style=STYLE)
+    shown = w.HTML()
+
+    def show(change: dict[str, Any] | None = None) -> None:
+        value = picker.value
+        shown.value = T["date_text"].format(date=format_da(value)) if value else ""
+
+    picker.observe(show, names="value")
+    form.bind(key, picker, path)
+    show()
+    return w.HBox([picker, shown])
+
+
+def text_field(form: FormBase, key: str, path: str, label: str, **kwargs: Any) -> w.Text:
+    """A text box bound to ``path``."""
+    box = w.Text(description=label, style=STYLE, layout=WIDE, **kwargs)
+    form.bind(key, box, path)
+    return box
+
+
+def address_block(
+    form: FormBase, prefix: str, path: str, label: str, same_label: str, same_mode: str
+) -> w.VBox:
+    """An address with a mode checkbox ("Arv fra overliggende enhed"/"Som postadresse").
+
+    Keys: ``{prefix}_{mode|postcode|street|house_number|floor|door|skip_validation}``.
+    """
+    mode = w.Checkbox(description=same_label, indent=False)
+    form.bind(
+        f"{prefix}_mode",
+        mode,
+        f"{path}.mode",
+        to_state=lambda v: same_mode if v else OWN,
+        from_state=lambda m: m != OWN,
+    )
+    postcode = w.Text(description=T["postcode"], style=STYLE, layout=w.Layout(width="240px"))
+    city = w.HTML()
+    street = w.Combobox(description=T["street"], style=STYLE, layout=WIDE, ensure_option=False)
+    number = w.Text(description=T["house_number"], style=STYLE, layout=w.Layout(width="240px"))
+    floor = w.Text(description=T["floor"], layout=NARROW)
+    door = w.Text(description=T["door"], layout=NARROW)
+    skip = w.Checkbox(description=T["skip_validation"], indent=False)
+    for key, widget in (
+        ("postcode", postcode),
+        ("street", street),
+        ("house_number", number),
+        ("floor", floor),
+        ("door", door),
+        ("skip_validation", skip),
+    ):
+        form.bind(f"{prefix}_{key}", widget, f"{path}.{key}")
+
+    def suggest(change: dict[str, Any] | None = None) -> None:
+        register = AddressRegister.default()
+        code = postcode.value.strip() or None
+        street.options = register.suggest(street.value or "", code)
+        city.value = register.city(code) or "" if code else ""
+
+    street.observe(suggest, names="value")
+    postcode.observe(suggest, names="value")
+    fields = [postcode, street, number, floor, door, skip]
+    form.enable_when(fields, lambda values: _mode(values, path) == OWN)
+    return w.VBox(
+        [
+            w.HTML(f"<b>{label}</b>"),
+            mode,
+            w.HBox([postcode, city]),
+            street,
+            w.HBox([number, floor, door]),
+            skip,
+        ]
+    )
+
+
+def _mode(values: Any, path: str) -> str:
+    from sorkit.widgets.state import get_at
+
+    return str(get_at(values, f"{path}.mode"))
+
+
+def electronic_block(form: FormBase, path: str) -> w.VBox:
+    """Electronic addresses with "Arv fra overliggende enhed" and the public-data note."""
+    inherit = w.Checkbox(description=T["inherit_electronic"], indent=False)
+    form.bind("inherit_electronic", inherit, f"{path}.inherit_electronic")
+    boxes = [
+        text_field(form, name, f"{path}.{name}", FIELD_LABELS[name])
+        for name in ("phone", "email", "website", "fax")
+    ]
+    form.enable_when(boxes, lambda values: not _get(values, f"{path}.inherit_electronic"))
+    note = w.HTML(f"<i>{T['public_note']}</i>")
+    return w.VBox([w.HTML(f"<b>{T['electronic']}</b>"), note, inherit, *boxes])
+
+
+def _get(values: Any, path: str) -> Any:
+    from sorkit.widgets.state import get_at
+
+    return get_at(values, path)
+
+
+def location_block(form: FormBase, path: str, allow_none: bool = True) -> w.VBox:
+    """Location number: own (with the EDI fields), inherit from the parent, or none.
+
+    Keys: ``location_mode``, ``gln``, ``region``, ``edb_system``, ``system_supplier``,
+    ``net_operator``, ``administrator``, ``only_internal``, ``inactive``, ``edi_types``.
+    """
+    options = [(T["location_own"], OWN), (T["location_inherit"], INHERIT)]
+    if allow_none:
+        options.append((T["location_none"], NONE))
+    mode = w.RadioButtons(options=options, description=T["location_mode"], style=STYLE)
+    form.bind("location_mode", mode, f"{path}.mode")
+    L = LOCATION_NUMBER_LABELS
+    gln = text_field(form, "gln", f"{path}.gln", L["gln"])
+    regions = refdata.regions()
+    lists = {
+        "region": dict(zip(regions["code"], regions["name"], strict=True)),
+        "edb_system": refdata.edb_systems(),
+        "system_supplier": refdata.system_suppliers(),
+        "net_operator": refdata.net_operators(),
+        "administrator": refdata.edi_administrators(),
+    }
+    drops = []
+    for key, table in lists.items():
+        drop = w.Dropdown(options=choices(table), description=L[key], style=STYLE, layout=WIDE)
+        form.bind(key, drop, f"{path}.{key}")
+        drops.append(drop)
+    internal = w.Checkbox(description=L["only_internal"], indent=False)
+    inactive = w.Checkbox(description=L["inactive"], indent=False)
+    form.bind("only_internal", internal, f"{path}.only_internal")
+    form.bind("inactive", inactive, f"{path}.inactive")
+    edi = w.SelectMultiple(
+        options=choices(refdata.medcom_edi_types(), blank=False),
+        description=L["edi_types"],
+        style=STYLE,
+        layout=w.Layout(width="420px", height="120px"),
+    )
+    form.bind("edi_types", edi, f"{path}.edi_types", to_state=tuple)
+    own = [gln, *drops, internal, inactive, edi]
+    form.enable_when(own, lambda values: _mode(values, path) == OWN)
+    return w.VBox([mode, gln, *drops, w.HBox([internal, inactive]), edi])
+
+
+def local_attributes_block(form: FormBase, path: str) -> w.VBox:
+    """Up to five local attributes of at most 20 characters (keys ``local_attribute_1``...)."""
+    boxes = []
+    for i in range(LOCAL_ATTRIBUTE_SLOTS):
+        box = w.Text(description=T["local_attribute"].format(n=i + 1), style=STYLE, layout=WIDE)
+        form.bind(
+            f"local_attribute_{i + 1}",
+            box,
+            path,
+            to_state=_slot_setter(i),
+            from_state=_slot_getter(i),
+            whole=True,
+        )
+        boxes.append(box)
+    return w.VBox([w.HTML(f"<b>{T['local_attributes']}</b>"), *boxes])
+
+
+def _slot_setter(index: int) -> Any:
+    def setter(value: str, current: tuple[str, ...]) -> tuple[str, ...]:
+        return set_item(current, index, value or "")
+
+    return setter
+
+
+def _slot_getter(index: int) -> Any:
+    def getter(current: tuple[str, ...]) -> str:
+        return current[index] if index < len(current) else ""
+
+    return getter
+
+
+def unit_type_dropdown(form: FormBase, key: str, path: str, level: str = "OE") -> w.Dropdown:
+    """The unit-type list of a level (SNOMED CT codes with Danish names)."""
+    drop = w.Dropdown(
+        options=[(T["choose"], None)]
+        + [(name, code) for code, name in refdata.unit_types_for_level(level).items()],
+        description=FIELD_LABELS["unit_type"],
+        style=STYLE,
+        layout=WIDE,
+    )
+    form.bind(key, drop, path)
+    return drop
+
+
+def date_or_none(value: Any) -> dt.date | None:
+    """A date from a picker value (None stays None)."""
+    return value if isinstance(value, dt.date) else None
+
+
+__all__ = [
+    "INHERIT",
+    "SAME",
+    "address_block",
+    "choices",
+    "date_field",
+    "electronic_block",
+    "ensure_option",
+    "local_attributes_block",
+    "location_block",
+    "text_field",
+    "unit_type_dropdown",
+]
