@@ -34,6 +34,18 @@ from sorkit.invariants import problems
 from sorkit.model import STATE_FIELDS, Event, Version
 from sorkit.rules import Context, check
 from sorkit.rules.codes import Violation, violation
+from sorkit.rules.general import DATE_RULES, earliest_date
+
+__all__ = [
+    "DATE_RULES",
+    "Applied",
+    "Plan",
+    "apply_plan",
+    "cancel_change",
+    "earliest_date",
+    "effective_date",
+    "plan_change",
+]
 from sorkit.snapshot import Snapshot
 from sorkit.store import AuditRow, WriteSet
 from sorkit.timeline import TimelineError, events_from_versions, project
@@ -41,14 +53,6 @@ from sorkit.timeline import TimelineError, events_from_versions, project
 if TYPE_CHECKING:
     from sorkit.register import Register
 
-#: Days after today: (default, earliest) effective date per operation (rules.md §3).
-DATE_RULES: dict[str, tuple[int | None, int]] = {
-    "create": (7, 7),
-    "edit": (1, 1),
-    "move": (1, 1),
-    "close": (None, 7),
-    "location_number": (1, 1),
-}
 _MAX_RETRIES = 5
 
 
@@ -122,11 +126,6 @@ def effective_date(change: Change, today: dt.date) -> dt.date | None:
         return given
     default = DATE_RULES[change.operation][0]
     return None if default is None else today + dt.timedelta(days=default)
-
-
-def earliest_date(operation: str, today: dt.date) -> dt.date:
-    """The earliest effective date an operation allows."""
-    return today + dt.timedelta(days=DATE_RULES[operation][1])
 
 
 def fingerprint(snap: Snapshot, codes: Sequence[str]) -> dict[str, Any]:
@@ -205,8 +204,10 @@ def plan_change(
     change_id = change_id or new_change_id(now)
     eff = effective_date(change, today)
     new_code = None
+    facts: dict[str, Any] = {"has_date": eff is not None}
     if isinstance(change, CreateUnit):
         new_code = make_sor_code(max(snap.max_serial(), 0) + 1)
+        facts["level"] = _create_level(change, snap, eff or today)
     ctx = Context(
         change=change,
         before=snap,
@@ -218,7 +219,7 @@ def plan_change(
         scopes=reg.scopes,
         new_code=new_code,
         addresses=addresses or AddressRegister.default(),
-        extra={"has_date": eff is not None},
+        extra=facts,
     )
     found = check(ctx, "pre")
     if any(v.is_error for v in found) or eff is None:
@@ -231,16 +232,8 @@ def plan_change(
             existing = events_from_versions(snap.versions(code))
             own = [e for e in events if e.sor_code == code]
             updates[code] = project(code, existing + own, recorded_at=now)
-    except TimelineError:
-        last = snap.end(touched[0])
-        found.append(
-            violation(
-                "EFFECTIVE_AFTER_CLOSE",
-                touched[0],
-                date=eff,
-                last_day=last - ONE_DAY if last else None,
-            )
-        )
+    except TimelineError as exc:  # a pre rule should have caught it: refuse, never write it
+        found.append(violation("REGISTER_GUARANTEE_BROKEN", touched[0], problem=str(exc)))
         return _plan(change, reg.user, found, eff, change_id, (), snap, {}, {})
     after = snap.overlay(updates)
     ctx = Context(
@@ -255,7 +248,7 @@ def plan_change(
         touched=touched,
         new_code=new_code,
         addresses=ctx.addresses,
-        extra={"has_date": True, "cascade": touched[1:] if isinstance(change, CloseUnit) else ()},
+        extra={**facts, "cascade": touched[1:] if isinstance(change, CloseUnit) else ()},
     )
     found += check(ctx, "post")
     if not any(v.is_error for v in found):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sorkit.model import Version
 from sorkit.snapshot import Snapshot
 
 _MAX_DEPTH = 256
@@ -21,6 +22,7 @@ def problems(snap: Snapshot, codes: Iterable[str] | None = None) -> list[str]:
         codes: restrict the check to these units and their children (default: all units).
     """
     units = list(snap.codes()) if codes is None else sorted(set(codes))
+    touched = set(units)
     if codes is not None:
         extra: set[str] = set()
         for code in units:
@@ -54,19 +56,31 @@ def problems(snap: Snapshot, codes: Iterable[str] | None = None) -> list[str]:
                     f"{code}: parent {v.parent} not valid throughout "
                     f"[{v.valid_from}, {v.valid_to}) (orphan)"
                 )
-            # Cycles: walk up from this unit on the day its version starts.
-            seen = {code}
-            current: str | None = v.parent
-            for _ in range(_MAX_DEPTH):
-                if current is None:
-                    break
-                if current in seen:
-                    out.append(f"{code}: cycle through {current} on {v.valid_from}")
-                    break
-                seen.add(current)
-                current = snap.parent_at(current, v.valid_from)
+        out += _cycles(snap, code, vs, deep=codes is not None and code in touched)
     out += gln_problems(snap, None if codes is None else units)
     return out
+
+
+def _cycles(snap: Snapshot, code: str, vs: tuple[Version, ...], deep: bool) -> list[str]:
+    """Cycles through ``code`` on each day one of its versions starts.
+
+    With ``deep`` also on every day one of its ancestors changes: a restricted check cannot rely
+    on the ancestors' own version starts being looked at.
+    """
+    days = {v.valid_from for v in vs}
+    if deep:
+        days.update(snap.dates_from(code, vs[0].valid_from))
+    for day in sorted(days):
+        seen = {code}
+        current = snap.parent_at(code, day)
+        for _ in range(_MAX_DEPTH):
+            if current is None:
+                break
+            if current in seen:
+                return [f"{code}: cycle through {current} on {day}"]
+            seen.add(current)
+            current = snap.parent_at(current, day)
+    return []
 
 
 def gln_problems(snap: Snapshot, codes: Iterable[str] | None = None) -> list[str]:

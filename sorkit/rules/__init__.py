@@ -33,12 +33,14 @@ class Context:
         before: the register as it is.
         after: the register as it would be (None in the pre stage).
         today: the register clock's date.
-        effective: the change's effective date after defaults (for a close: the first closed day).
+        effective: the change's effective date after defaults (for a close: its last day,
+            the day before the first closed day).
         user, role, scopes: who asks.
         touched: units whose versions the change writes (for a create, the new code).
         new_code: the SOR code a create would get.
         addresses: the address register to validate against.
-        extra: operation-specific facts the engine worked out (e.g. cascade units).
+        extra: facts the engine worked out: ``has_date`` (False for a close without a last
+            day), ``level`` (of a unit being created), ``cascade`` (units a cascade closes).
     """
 
     change: Any
@@ -91,6 +93,7 @@ def rule(
 
 def _load_rule_modules() -> None:
     from sorkit.rules import (  # noqa: F401  (modules register their rules on import)
+        addresses,
         close,
         create,
         general,

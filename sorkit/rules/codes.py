@@ -54,7 +54,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
         _ALL,
         "Du ({user}) har ikke rettighed til at ændre {unit} pr. {date} (rolle: {role}).",
     ),
-    ("UNIT_NOT_FOUND", ERROR, _ALL, "Der findes ingen enhed med SOR-kode {sor_code}."),
+    ("UNIT_NOT_FOUND", ERROR, _ALL, "Der findes ingen enhed med SOR-kode {unit}."),
     (
         "UNIT_CLOSED",
         ERROR,
@@ -65,7 +65,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
         "EFFECTIVE_AFTER_CLOSE",
         ERROR,
         _ALL,
-        "Datoen {date} ligger efter enhedens lukkedato {last_day}.",
+        "Datoen {date} strider mod enhedens lukning (sidste gyldige dag {last_day}): {reason}.",
     ),
     (
         "DATE_TOO_EARLY",

@@ -1,1 +1,120 @@
-"""Rules for location changes (filled in by the change-engine work)."""
+"""Rules of location numbers (lokationsnumre, GLN; rules.md §4 Location numbers).
+
+A location number is set with a create, an edit or :class:`~sorkit.changes.SetLocationNumber`.
+Its format and EDI attributes are checked as given; uniqueness and "same as parent" are checked
+on the register as it would be, over the whole timeline from the effective date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sorkit import refdata
+from sorkit.changes import CreateUnit, EditUnit, SetLocationNumber
+from sorkit.dates import ONE_DAY
+from sorkit.ids import is_danish_gln, is_valid_gln
+from sorkit.inherit import resolve
+from sorkit.model import LocationNumber
+from sorkit.rules import Context, rule
+from sorkit.rules.codes import Violation, violation
+from sorkit.rules.general import dates_of_unit, name_of, named_fields, unit_code
+from sorkit.texts import LOCATION_NUMBER_LABELS
+
+WITH_LOCATION = (CreateUnit, EditUnit, SetLocationNumber)
+EDI_FIELDS = ("region", "edb_system", "system_supplier", "net_operator", "administrator")
+
+
+def given_number(ctx: Context) -> LocationNumber | None:
+    """The location number the change sets, if any."""
+    value: Any = named_fields(ctx.change).get("location_number")
+    if isinstance(value, LocationNumber):
+        return value
+    if isinstance(value, dict):
+        return LocationNumber.from_dict(value)
+    return None
+
+
+@rule(
+    codes=(
+        "GLN_INVALID",
+        "GLN_NOT_DANISH",
+        "GLN_EDI_FIELDS_REQUIRED",
+        "GLN_NO_EDI_TYPES",
+        "GLN_EDI_TYPE_UNKNOWN",
+        "GLN_INACTIVE",
+    ),
+    applies_to=WITH_LOCATION,
+    stage="pre",
+)
+def number_well_formed(ctx: Context) -> Iterator[Violation]:
+    """A valid Danish GLN with its EDI attributes and EDI message types."""
+    number = given_number(ctx)
+    if number is None:
+        return
+    code = unit_code(ctx) or None
+    gln = number.gln
+    if not is_valid_gln(gln):
+        yield violation("GLN_INVALID", code, gln=gln)
+    elif not is_danish_gln(gln):
+        yield violation("GLN_NOT_DANISH", code, gln=gln)
+    missing = [f for f in EDI_FIELDS if not (getattr(number, f) or "").strip()]
+    if missing:
+        labels = ", ".join(LOCATION_NUMBER_LABELS[f] for f in missing)
+        yield violation("GLN_EDI_FIELDS_REQUIRED", code, missing=labels, fields=missing)
+    if not number.edi_types:
+        yield violation("GLN_NO_EDI_TYPES", code, gln=gln)
+    known = refdata.medcom_edi_types()
+    for edi_type in number.edi_types:
+        if edi_type not in known:
+            yield violation("GLN_EDI_TYPE_UNKNOWN", code, gln=gln, edi_type=edi_type)
+    if number.inactive:
+        yield violation("GLN_INACTIVE", code, gln=gln)
+
+
+@rule(codes=("GLN_IN_USE",), applies_to=WITH_LOCATION)
+def number_free(ctx: Context) -> Iterator[Violation]:
+    """No other unit holds the number in a period where this unit would hold it."""
+    assert ctx.after is not None
+    number = given_number(ctx)
+    if number is None or not number.gln:
+        return
+    code = unit_code(ctx)
+    periods = ctx.after.gln_holders(number.gln)
+    own = [(s, e) for c, s, e in periods if c == code and (e is None or e > ctx.effective)]
+    for other, start, end in periods:
+        if other == code:
+            continue
+        for s, e in own:
+            if (end is None or end > s) and (e is None or start < e):
+                yield violation(
+                    "GLN_IN_USE",
+                    code,
+                    gln=number.gln,
+                    holder=name_of(ctx.before, other, start),
+                    period=f"{start} - {end - ONE_DAY if end else 'fremover'}",
+                    holder_code=other,
+                )
+                return
+
+
+@rule(codes=("GLN_INHERIT_WITHOUT_PARENT_GLN",), applies_to=WITH_LOCATION)
+def parent_has_number(ctx: Context) -> Iterator[Violation]:
+    """'Same as parent' needs a parent that has a location number, on every date it inherits."""
+    assert ctx.after is not None
+    if not named_fields(ctx.change).get("inherit_location_number"):
+        return
+    code = unit_code(ctx)
+    for d in dates_of_unit(ctx.after, code, ctx.effective):
+        v = ctx.after.version_at(code, d)
+        if v is None or not v.inherit_location_number or v.parent is None:
+            continue
+        pv = ctx.after.version_at(v.parent, d)
+        if pv is None or resolve(ctx.after, pv, d)[0]["location_number"] is None:
+            yield violation(
+                "GLN_INHERIT_WITHOUT_PARENT_GLN",
+                code,
+                parent=name_of(ctx.after, v.parent, d),
+                date=d,
+            )
+            return
