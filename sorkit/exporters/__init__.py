@@ -1,0 +1,146 @@
+"""Export a register: Parquet (every table), CSV (SOR-like, on a date), FHIR R4, SOR XML.
+
+* ``parquet``: a folder with one Parquet file per table and ``manifest.json`` (schema version,
+  generation, row counts); :func:`load_parquet` turns it back into an identical register.
+  ``as_of`` does not apply (the whole bitemporal register is exported).
+* ``csv``: one row per unit valid, future or closing on ``as_of`` (default today), with the
+  columns of :data:`sorkit.exporters.tables.COLUMNS` (see :mod:`sorkit.exporters.tables`).
+* ``fhir``: a FHIR R4 Bundle (collection) of Organization resources with DK Core identifiers
+  (see :mod:`sorkit.exporters.fhir`).
+* ``xml``: the SOR XML complete-export shape (see :mod:`sorkit.exporters.sorxml`), readable by
+  :func:`sorkit.import_sor_xml`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sorkit.errors import SorImportError
+from sorkit.exporters.common import export_day
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
+
+__all__ = ["FORMATS", "ExportResult", "export", "load_parquet", "write_sor_xml"]
+
+FORMATS = ("parquet", "csv", "fhir", "xml")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: the format, the path, the date and the number of units or rows."""
+
+    format: str
+    path: str
+    as_of: Any
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.format}: {self.count} -> {self.path}"
+
+
+def export(
+    reg: Register,
+    path: str | os.PathLike[str],
+    format: str = "parquet",
+    as_of: Any = None,
+    *,
+    include_closed: bool = False,
+) -> ExportResult:
+    """Export the register to ``path``.
+
+    Args:
+        reg: the register.
+        path: a folder for ``parquet``; a file for ``csv``, ``fhir`` (JSON) and ``xml``.
+        format: ``parquet``, ``csv``, ``fhir`` or ``xml``.
+        as_of: the date for csv/fhir/xml (date or ISO text; default today); not used by parquet.
+        include_closed: csv/fhir/xml: also units closed before ``as_of``.
+
+    Returns:
+        An :class:`ExportResult` (``count`` = units written; for parquet the unit versions).
+
+    Raises:
+        ValueError: unknown format.
+    """
+    fmt = (format or "").strip().lower()
+    if fmt == "json":
+        fmt = "fhir"
+    if fmt not in FORMATS:
+        raise ValueError(f"ukendt eksportformat '{format}' (vælg en af {', '.join(FORMATS)})")
+    target = Path(path)
+    if fmt == "parquet":
+        import sorkit
+        from sorkit.store.io import dump_parquet
+
+        manifest = dump_parquet(reg.store, target, sorkit_version=sorkit.__version__)
+        rows = manifest["tables"].get("unit_versions", {}).get("rows", 0)
+        return ExportResult(fmt, str(target), None, int(rows))
+    day = export_day(reg, as_of)
+    if fmt == "csv":
+        from sorkit.exporters.tables import write_csv
+
+        return ExportResult(
+            fmt, str(target), day, write_csv(reg, target, day, include_closed=include_closed)
+        )
+    if fmt == "fhir":
+        from sorkit.exporters.fhir import write_bundle
+
+        return ExportResult(
+            fmt, str(target), day, write_bundle(reg, target, day, include_closed=include_closed)
+        )
+    from sorkit.exporters.sorxml import write_sor_xml as _write
+
+    return ExportResult(
+        fmt, str(target), day, _write(reg, target, day, include_closed=include_closed)
+    )
+
+
+def write_sor_xml(
+    reg: Register,
+    path: str | os.PathLike[str],
+    as_of: Any = None,
+    *,
+    include_closed: bool = False,
+) -> int:
+    """Write the register as a SOR XML complete export on ``as_of``; return the unit count."""
+    from sorkit.exporters.sorxml import write_sor_xml as _write
+
+    return _write(reg, Path(path), export_day(reg, as_of), include_closed=include_closed)
+
+
+def load_parquet(
+    path: str | os.PathLike[str],
+    target_path: str | os.PathLike[str] | None,
+    *,
+    user: str | None = None,
+    today: Any = None,
+) -> Register:
+    """Load a Parquet export (a folder from ``export(..., format="parquet")``) into a new register.
+
+    Args:
+        path: the export folder.
+        target_path: the new register file (must not exist or be empty); None = in-memory.
+        user: who opens the new register.
+        today: its today (default the real date).
+
+    Returns:
+        The new register, holding exactly the exported rows of every table.
+
+    Raises:
+        SorImportError: not a sorkit Parquet export, or the target register is not empty.
+        SchemaError: the export was made by a newer sorkit.
+    """
+    from sorkit.register import open_register
+    from sorkit.store.io import load_parquet as _load
+
+    if target_path is not None and Path(target_path).exists() and Path(target_path).stat().st_size:
+        probe = open_register(target_path, user=user, today=today)
+        if len(probe.snapshot()):
+            raise SorImportError(f"{target_path} er ikke tomt; vælg en ny registerfil")
+    reg = open_register(target_path, user=user, today=today)
+    _load(reg.store, Path(path))
+    reg.refresh()
+    return reg
