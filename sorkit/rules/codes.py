@@ -45,6 +45,7 @@ _ALL = ("create", "edit", "move", "close", "location_number")
 _C, _E, _M, _X, _L = ("create",), ("edit",), ("move",), ("close",), ("location_number",)
 _CE = ("create", "edit")
 _CEL = ("create", "edit", "location_number")
+_UNIT = ("edit", "move", "close", "location_number")
 
 _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     # General
@@ -58,13 +59,13 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     (
         "UNIT_CLOSED",
         ERROR,
-        _ALL,
+        _UNIT,
         "{unit} er lukket pr. {date}. Lukkede enheder kan ikke genåbnes eller ændres.",
     ),
     (
         "EFFECTIVE_AFTER_CLOSE",
         ERROR,
-        _ALL,
+        _UNIT,
         "Datoen {date} strider mod enhedens lukning (sidste gyldige dag {last_day}): {reason}.",
     ),
     (
