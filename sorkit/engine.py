@@ -10,7 +10,9 @@ CONCURRENT_CHANGE when its own units changed meanwhile.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import secrets
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -53,7 +55,13 @@ from sorkit.timeline import TimelineError, events_from_versions, project
 if TYPE_CHECKING:
     from sorkit.register import Register
 
-_MAX_RETRIES = 5
+#: Attempts of an apply that keeps meeting other writers (of other units) before it gives up.
+_MAX_RETRIES = 40
+
+
+def _backoff(attempt: int) -> None:
+    """Wait a random, growing while after a lost race, so that writers do not collide again."""
+    time.sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))
 
 
 @dataclass(frozen=True)
@@ -427,6 +435,7 @@ def apply_plan(
             if fingerprint(fresh, list(plan.fingerprints)) != dict(plan.fingerprints):
                 unit = plan.sor_codes[0] if plan.sor_codes else None
                 raise ChangeRejected([violation("CONCURRENT_CHANGE", unit, unit=unit)]) from None
+            _backoff(_attempt)
             plan = plan_change(reg, plan.change, change_id=plan.change_id)
             continue
         reg._after_write(gen, updates)
@@ -529,6 +538,7 @@ def cancel_change(reg: Register, change_id: str, reason: str | None = None) -> A
         try:
             gen, written = reg.store.write(ws, _project, now)
         except StaleSnapshot:
+            _backoff(_attempt)
             continue
         reg._after_write(gen, written)
         return Applied(cancel_id, codes, shown)
