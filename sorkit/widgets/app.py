@@ -70,7 +70,11 @@ class StewardApp(w.HBox):
         self.search_panel = SearchPanel(reg)
         pieces = [getattr(self, TAB_ATTRIBUTES[key]) for key in TAB_KEYS]
         tabs = w.Tab(children=pieces, titles=[T[f"tabs_{key}"] for key in TAB_KEYS])
-        quick = w.Text(placeholder=T["quick_placeholder"], layout=w.Layout(width="260px"))
+        quick = w.Text(
+            placeholder=T["quick_placeholder"],
+            continuous_update=False,
+            layout=w.Layout(width="260px"),
+        )
         go = w.Button(description=T["quick_search"], icon="search")
         results = w.Dropdown(options=[], description=T["quick_results"])
         self.quick_message = w.HTML()
@@ -80,9 +84,10 @@ class StewardApp(w.HBox):
             "quick_results": results,
             "tabs": tabs,
         }
-        quick.on_submit(lambda _t: self.quick_search())
+        quick.observe(lambda _c: self.quick_search(), names="value")
         go.on_click(lambda _b: self.quick_search())
         results.observe(self._on_quick_pick, names="value")
+        tabs.observe(self._on_tab, names="selected_index")
         self.tree.on_select(self._on_tree_select)
         self.search_panel.on_select(self.select)
         for form in (
@@ -102,6 +107,13 @@ class StewardApp(w.HBox):
     def show_tab(self, key: str) -> None:
         """Bring a tab to the front (``"details"``, ``"move"``, ...)."""
         self.controls["tabs"].selected_index = TAB_KEYS.index(key)
+
+    def _showing(self, key: str) -> bool:
+        return self.controls["tabs"].selected_index == TAB_KEYS.index(key)
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if self._showing("history"):
+            self.history.refresh()
 
     def select(self, sor_code: str) -> None:
         """Select a unit: reveal it in the tree (if shown there) and in every tab."""
@@ -142,7 +154,7 @@ class StewardApp(w.HBox):
     def _show_unit(self, sor_code: str) -> None:
         self.selected = sor_code
         self.details.set_unit(sor_code, as_of=self.tree.as_of)
-        self.history.set_unit(sor_code)
+        self.history.set_unit(sor_code, load=self._showing("history"))
         for form in (
             self.create_form,
             self.edit_form,
@@ -153,8 +165,8 @@ class StewardApp(w.HBox):
             form.set_unit(sor_code)
 
     def _on_applied(self, applied: Applied) -> None:
-        codes = list(applied.sor_codes) + ([self.selected] if self.selected else [])
-        self.tree.reload(codes)
+        self.tree.reload(list(applied.sor_codes))
         self.details.refresh()
-        self.history.refresh()
+        if self._showing("history"):
+            self.history.refresh()
         self.search_panel.refresh()

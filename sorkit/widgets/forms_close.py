@@ -27,6 +27,7 @@ class CloseForm(FormBase):
     """
 
     apply_label = T["close"]
+    date_path = "last_day"
 
     def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
         """Build the form for ``sor_code`` (or the unit chosen later)."""

@@ -70,6 +70,7 @@ class CreateForm(FormBase):
     """
 
     apply_label = T["create"]
+    date_path = "valid_from"
 
     def __init__(self, reg: Any, parent: str | None = None, **kwargs: Any):
         """Build the form; ``parent`` is the SOR code to create under (or pick later)."""

@@ -26,6 +26,7 @@ class EditForm(FormBase):
     """
 
     apply_label = T["save"]
+    date_path = "effective_from"
 
     def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
         """Build the form, loading ``sor_code`` if given."""

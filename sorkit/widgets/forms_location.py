@@ -25,6 +25,7 @@ class LocationNumberForm(FormBase):
     """
 
     apply_label = T["save_location"]
+    date_path = "effective_from"
 
     def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
         """Build the form, loading the unit's own location number if ``sor_code`` is given."""

@@ -23,6 +23,7 @@ class MoveForm(FormBase):
     """
 
     apply_label = T["move"]
+    date_path = "effective_from"
 
     def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
         """Build the form for ``sor_code`` (or the unit chosen later)."""

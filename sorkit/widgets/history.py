@@ -46,10 +46,11 @@ class HistoryPanel(w.VBox):
         self.children = [self.controls["title"], cancelled, self.controls["table"]]
         self.set_unit(sor_code)
 
-    def set_unit(self, sor_code: str | None) -> None:
-        """Show the history of ``sor_code``."""
+    def set_unit(self, sor_code: str | None, load: bool = True) -> None:
+        """Show the history of ``sor_code`` (``load=False``: read it on the next refresh)."""
         self.sor_code = sor_code or None
-        self.refresh()
+        if load:
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-read the history (after a change)."""

@@ -46,7 +46,12 @@ class SearchPanel(w.VBox):
         self._listeners: list[Callable[[str], None]] = []
         types = refdata.unit_types()
         c = self.controls = {
-            "text": w.Text(description=T["search_text"], style=_STYLE, placeholder="*blovstrød*"),
+            "text": w.Text(
+                description=T["search_text"],
+                style=_STYLE,
+                placeholder="*blovstrød*",
+                continuous_update=False,
+            ),
             "under": w.Text(description=T["search_under"], style=_STYLE),
             "unit_type": w.Dropdown(
                 options=[(T["any"], None)]
@@ -70,7 +75,7 @@ class SearchPanel(w.VBox):
             "results": w.HTML(),
         }
         c["search"].on_click(lambda _b: self.search())
-        c["text"].on_submit(lambda _t: self.search())
+        c["text"].observe(lambda _c: self.search(), names="value")
         c["pick"].observe(self._on_pick, names="value")
         self.children = [
             c["text"],

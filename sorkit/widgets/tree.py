@@ -143,25 +143,51 @@ class UnitTree(w.VBox):
         roots = self.reg.roots(as_of=day, only_mine=self.controls["only_mine"].value)
         nodes = [self._make(row, None) for row in roots.itertuples()]
         self.controls["tree"].nodes = tuple(nodes)
-        waiting = set(self._opened)
+        self._reopen()
+
+    def reload(self, sor_codes: list[str] | tuple[str, ...] = ()) -> None:
+        """Show a change of ``sor_codes``, leaving the rest of the tree as it is.
+
+        Reloads the loaded nodes that held the units and their parents now (opening the path
+        down to them).
+        """
+        stale = {p for p, kids in self._loaded.items() if set(kids) & set(sor_codes)}
+        for code in sor_codes:
+            try:
+                parent = self.reg.unit(code, as_of=self.as_of).parent
+                if parent is None:
+                    continue
+                chain = list(self.reg.ancestors(parent, as_of=self.as_of)["sor_code"])
+            except (SorkitError, ValueError):
+                continue
+            stale.add(parent)
+            self._opened.update([*chain, parent])
+        for parent in stale:
+            if parent in self._nodes:
+                self._forget(parent)
+        self._reopen()
+
+    def _reopen(self) -> None:
+        """Open (top down) every node that is meant to be open and has been built."""
+        waiting = {c for c in self._opened if c not in self._loaded}
         while ready := [c for c in waiting if c in self._nodes]:
             for code in ready:
                 self.open_unit(code)
                 waiting.discard(code)
-        if self.selected in self._nodes:
+        node = self._nodes.get(self.selected or "")
+        if node is not None and not node.selected:
             self._quiet = True
-            self._nodes[self.selected].selected = True
+            node.selected = True
             self._quiet = False
 
-    def reload(self, sor_codes: list[str] | tuple[str, ...] = ()) -> None:
-        """Show a change: rebuild keeping open nodes (and open the parents of ``sor_codes``)."""
-        for code in sor_codes:
-            try:
-                chain = self.reg.ancestors(code, as_of=self.as_of)["sor_code"]
-            except (SorkitError, ValueError):
-                continue
-            self._opened.update(chain)
-        self.refresh()
+    def _forget(self, code: str) -> None:
+        """Drop what was loaded under ``code`` (its nodes are rebuilt on the next load)."""
+        for child in self._loaded.pop(code, []):
+            if child in self._loaded:
+                self._forget(child)
+            node = self._nodes.pop(child, None)
+            if node is not None:
+                self._codes.pop(node._id, None)
 
     # -- internals ------------------------------------------------------------------------
 
