@@ -31,6 +31,7 @@ from sorkit.changes import (
 )
 from sorkit.dates import ONE_DAY
 from sorkit.errors import ChangeRejected, StaleSnapshot
+from sorkit.history import show
 from sorkit.ids import make_sor_code
 from sorkit.invariants import problems
 from sorkit.model import STATE_FIELDS, Event, Version
@@ -50,6 +51,7 @@ __all__ = [
 ]
 from sorkit.snapshot import Snapshot
 from sorkit.store import AuditRow, WriteSet
+from sorkit.texts import FIELD_LABELS
 from sorkit.timeline import TimelineError, events_from_versions, project
 
 if TYPE_CHECKING:
@@ -346,7 +348,7 @@ def preview_frame(snap: Snapshot, updates: Mapping[str, list[Version]]) -> pd.Da
                         v.valid_from,
                         v.valid_to,
                         v.parent,
-                        describe_changes(before, v),
+                        describe_changes(snap, before, v),
                     )
                 )
     return pd.DataFrame.from_records(rows, columns=PREVIEW_COLUMNS)
@@ -356,28 +358,17 @@ def _key(v: Version) -> tuple[Any, ...]:
     return (v.valid_from, v.valid_to, v.set_fields, repr(v.state()))
 
 
-def describe_changes(before: Version | None, after: Version) -> str:
-    """Readable "field: old -> new" lines between two versions (all fields for a new unit)."""
+def describe_changes(snap: Snapshot, before: Version | None, after: Version) -> str:
+    """Readable "felt: gammel -> ny" lines between two versions ("oprettet" for a new unit)."""
     if before is None:
         return "oprettet"
     parts = []
     for name in STATE_FIELDS:
-        old, new = getattr(before, name), getattr(after, name)
+        old = show(snap, name, getattr(before, name), after.valid_from)
+        new = show(snap, name, getattr(after, name), after.valid_from)
         if old != new:
-            parts.append(f"{name}: {_show(old)} -> {_show(new)}")
+            parts.append(f"{FIELD_LABELS.get(name, name)}: {old} -> {new}")
     return "; ".join(parts)
-
-
-def _show(value: Any) -> str:
-    if value is None or value == ():
-        return "-"
-    if isinstance(value, Mapping):
-        if "gln" in value:
-            return str(value.get("gln"))
-        return " ".join(str(value.get(k) or "") for k in ("street", "house_number", "postcode"))
-    if isinstance(value, tuple):
-        return ", ".join(value)
-    return str(value)
 
 
 def apply_plan(

@@ -1,21 +1,22 @@
 """History, pending changes and the audit trail, as readable tables.
 
-``history`` shows one row per change of a unit: what changed ("field: old -> new"), from when,
-who, when and why; ``pending`` lists changes that have not yet taken effect; ``audit_trail`` the
-audit records of a period.
+``history`` shows one row per change of a unit: what changed ("felt: gammel -> ny"), from when,
+who, when and why, and whether it was cancelled on request; ``pending`` lists changes that have
+not yet taken effect; ``audit_trail`` the audit records of a period.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sorkit.dates import ONE_DAY
-from sorkit.engine import _show
-from sorkit.model import STATE_FIELDS, Event
+from sorkit.model import STATE_FIELDS, Address, Event
+from sorkit.refdata import unit_type_names
 from sorkit.texts import FIELD_LABELS, OPERATION_LABELS
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ HISTORY_COLUMNS = [
     "batch_id",
     "cancelled",
     "cancelled_by",
+    "cancel_reason",
 ]
 PENDING_COLUMNS = [
     "change_id",
@@ -53,32 +55,76 @@ _CANCELS_SQL = (
 )
 
 
-def describe_event(reg_snapshot: Any, event: Event) -> str:
-    """Readable "felt: gammel -> ny" text for one event of a unit."""
+def show(snap: Any, name: str, value: Any, day: dt.date | None = None) -> str:
+    """A field value as a steward reads it (Danish): names for units, one-line addresses."""
+    if isinstance(value, list):
+        value = tuple(value)
+    if value is None or value == () or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if name in ("parent", "replaces", "replaced_by"):
+        codes = value if isinstance(value, tuple) else (value,)
+        return ", ".join(unit_name(snap, str(c), day) for c in codes)
+    if name == "unit_type":
+        type_name = unit_type_names().get(str(value))
+        return f"{type_name} ({value})" if type_name else str(value)
+    if isinstance(value, Mapping):
+        if "gln" in value:
+            inactive = " (ikke aktivt)" if value.get("inactive") else ""
+            return f"{value.get('gln')}{inactive}"
+        address = Address.from_dict(value)
+        return address.one_line() if address is not None else "-"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def unit_name(snap: Any, code: str, day: dt.date | None = None) -> str:
+    """'Name (SOR code)' of a unit on ``day`` (its nearest version), or the bare code."""
+    v = snap.reference_version(code, day) if day is not None else None
+    if v is None and snap.exists(code):
+        v = snap.versions(code)[-1]
+    return f"{v.name} ({code})" if v is not None else code
+
+
+def describe_event(snap: Any, event: Event) -> str:
+    """Readable "felt: gammel -> ny" text for one event of a unit (unchanged fields left out)."""
+    day = event.effective_from
     if event.kind in ("create", "import"):
-        return f"oprettet: {event.assignments.get('name', '')}"
+        parent = event.assignments.get("parent")
+        where = f" under {show(snap, 'parent', parent, day)}" if parent else ""
+        return f"oprettet{where}: {event.assignments.get('name', '')}"
     if event.kind == "close":
-        return f"lukket (sidste gyldige dag {event.effective_from - ONE_DAY:%d-%m-%Y})"
-    before = reg_snapshot.version_at(event.sor_code, event.effective_from - ONE_DAY)
+        return f"lukket (sidste gyldige dag {day - ONE_DAY:%d-%m-%Y})"
+    before = snap.version_at(event.sor_code, day - ONE_DAY)
     parts = []
     for name in STATE_FIELDS:
         if name not in event.assignments:
             continue
         old = getattr(before, name) if before is not None else None
-        new = event.assignments[name]
-        label = FIELD_LABELS.get(name, name)
-        parts.append(f"{label}: {_show(_plain(old))} -> {_show(_plain(new))}")
-    return "; ".join(parts)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(value)
-    return value
+        old_text = show(snap, name, old, day)
+        new_text = show(snap, name, event.assignments[name], day)
+        if old_text != new_text:
+            parts.append(f"{FIELD_LABELS.get(name, name)}: {old_text} -> {new_text}")
+    return "; ".join(parts) or "ingen ændring"
 
 
 def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd.DataFrame:
-    """One row per change of the unit, oldest effective date first."""
+    """One row per change of the unit, oldest effective date first.
+
+    Args:
+        reg: the register.
+        sor_code: the unit.
+        include_cancelled: also show changes cancelled on request (``cancelled`` is True,
+            ``cancelled_by`` the cancellation's change id, ``cancel_reason`` why).
+
+    Returns:
+        Columns :data:`HISTORY_COLUMNS`; ``effective_date`` is a close's last valid day.
+
+    Raises:
+        UnitNotFound: no unit has this SOR code.
+    """
     from sorkit.errors import UnitNotFound
 
     snap = reg.snapshot()
@@ -91,6 +137,8 @@ def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd
     for e in sorted(events, key=lambda e: (e.effective_from, e.recorded_at or dt.datetime.min)):
         a = audit.get(e.change_id)
         shown = e.effective_from - ONE_DAY if e.kind == "close" else e.effective_from
+        cancelled_by = cancels.get(e.change_id)
+        undo = audit.get(cancelled_by) if cancelled_by else None
         rows.append(
             (
                 e.change_id,
@@ -102,8 +150,9 @@ def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd
                 a[2] if a else None,
                 _accepted_text(a[3]) if a else "",
                 a[4] if a else None,
-                e.change_id in cancels,
-                cancels.get(e.change_id),
+                cancelled_by is not None,
+                cancelled_by,
+                undo[2] if undo else None,
             )
         )
     return pd.DataFrame.from_records(rows, columns=HISTORY_COLUMNS)
