@@ -1,0 +1,516 @@
+"""Search units by name, identifiers and place in the tree, on any date, with no index lag.
+
+:func:`search` is what :meth:`sorkit.Register.search` calls. It reads the register's current
+snapshot (which reflects every apply at once) through the in-memory index in
+:mod:`sorkit.searchindex`; no SQL is involved, so ``%``, ``_``, quotes and backslashes in the
+search text are ordinary characters.
+
+Semantics, in the words of the SOR GUI guide ("Søg efter enheder i SOR"):
+
+* Name/free text: ``*`` matches any run of characters, ``?`` exactly one. ``*blovstrød*`` finds
+  names containing "blovstrød", ``Blovstrød*`` names starting with it, ``*skole`` names ending
+  with "skole". Text without ``*`` or ``?`` matches as "contains". Case is ignored (Python's
+  ``casefold``, so Æ/æ, Ø/ø, Å/å and ß/ss compare equal); ``?`` stands for one character of the
+  casefolded name. Surrounding whitespace of the text is ignored.
+* A unit matches by the name it has on ``as_of`` (for a future unit: its first name; for a
+  closed unit: its last), so a renamed unit is found by its old name on an old date.
+* Identifiers (SOR code, CVR, location number, ydernummer, SHAK) may be typed with spaces or
+  dashes between digit groups. Like names, they match the value the unit holds on ``as_of``.
+  ``gln`` finds the unit that holds the location number as its own, not the units under it
+  that inherit it (find those with ``under=`` on the holder).
+* ``under`` is the guide's hierarchical search: all units below that unit on ``as_of`` (not the
+  unit itself). A unit that is not in force on ``as_of`` (future or closed) counts as being
+  where its first (future) or last (closed) version places it, like :func:`sorkit.permissions.in_scope`.
+* ``only_mine`` keeps the units in the user's scopes ("Kun mine enheder"); an sds_admin sees all.
+* Results hold active, future and closing units; closed units only with ``include_closed``.
+  They come in this order: names equal to the text, names starting with it, the rest; each
+  group in tree order (by path: the names from the root, each level by name).
+* All criteria must hold (AND). No criteria at all lists the register in tree order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sorkit import refdata
+from sorkit.errors import SearchError
+from sorkit.frames import unit_frame
+from sorkit.ids import clean_digits, is_valid_shak, is_valid_sor_code, is_valid_ydernummer
+from sorkit.searchindex import (
+    CLOSED,
+    GONE,
+    LEVEL_CODES,
+    BoolArray,
+    IntArray,
+    SearchIndex,
+    fold,
+    identifier_key,
+    index_for,
+)
+
+__all__ = ["Pattern", "glob_match", "parse_pattern", "search"]
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A parsed name pattern: the pieces between ``*`` (each may hold ``?``) and the ends.
+
+    Attributes:
+        segments: the casefolded pieces between stars, in order (no empty pieces).
+        lead: the pattern starts with ``*`` (or is a plain "contains" text).
+        trail: the pattern ends with ``*`` (or is a plain "contains" text).
+    """
+
+    segments: tuple[str, ...]
+    lead: bool
+    trail: bool
+
+    @property
+    def has_star(self) -> bool:
+        """True if some run of characters is free (a ``*`` anywhere)."""
+        return self.lead or self.trail or len(self.segments) > 1
+
+    @property
+    def min_length(self) -> int:
+        """The shortest name the pattern can match."""
+        return sum(len(s) for s in self.segments)
+
+    def term(self, *, lead: bool, trail: bool) -> Pattern:
+        """The same pieces with other ends (for ranking exact and prefix matches)."""
+        return Pattern(self.segments, lead, trail)
+
+
+def parse_pattern(text: str) -> Pattern | None:
+    """Parse search text into a :class:`Pattern` (None for empty text).
+
+    Args:
+        text: what the user typed in "Navn/fritekst".
+
+    Returns:
+        The pattern; text without ``*`` or ``?`` becomes "contains".
+    """
+    folded = fold(text.strip())
+    if not folded:
+        return None
+    if "*" not in folded and "?" not in folded:
+        return Pattern((folded,), True, True)
+    parts = folded.split("*")
+    return Pattern(tuple(p for p in parts if p), folded.startswith("*"), folded.endswith("*"))
+
+
+class _Segment:
+    """One piece between stars; ``?`` matches any single character."""
+
+    __slots__ = ("text", "regex")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.regex = (
+            re.compile("".join("." if c == "?" else re.escape(c) for c in text), re.DOTALL)
+            if "?" in text
+            else None
+        )
+
+    def at(self, name: str, pos: int) -> bool:
+        if self.regex is None:
+            return name.startswith(self.text, pos)
+        return self.regex.match(name, pos) is not None
+
+    def find(self, name: str, pos: int) -> int:
+        if self.regex is None:
+            return name.find(self.text, pos)
+        m = self.regex.search(name, pos)
+        return -1 if m is None else m.start()
+
+
+class _Matcher:
+    """Matches casefolded names against a pattern in linear-ish time (no backtracking)."""
+
+    def __init__(self, pattern: Pattern):
+        self.pattern = pattern
+        self.segments = [_Segment(s) for s in pattern.segments]
+
+    def __call__(self, name: str) -> bool:
+        p = self.pattern
+        segs = self.segments
+        if not segs:
+            return p.has_star or name == ""
+        if len(name) < p.min_length:
+            return False
+        pos = 0
+        last = len(segs) - 1
+        for k, seg in enumerate(segs):
+            n = len(seg.text)
+            if k == last and not p.trail:
+                start = len(name) - n
+                if start < pos or (k == 0 and not p.lead and start != 0):
+                    return False
+                return seg.at(name, start)
+            if k == 0 and not p.lead:
+                if not seg.at(name, 0):
+                    return False
+                pos = n
+                continue
+            i = seg.find(name, pos)
+            if i < 0:
+                return False
+            pos = i + n
+        return True
+
+
+def glob_match(pattern: Pattern, name: str) -> bool:
+    """True if ``name`` (any case) matches ``pattern``.
+
+    Args:
+        pattern: a parsed pattern (see :func:`parse_pattern`).
+        name: a unit name as stored.
+    """
+    return _Matcher(pattern)(fold(name))
+
+
+def _entry_hits(index: SearchIndex, pattern: Pattern) -> IntArray:
+    """The entries (distinct names of units) that match ``pattern``, as sorted entry ids."""
+    n_entries = len(index.entries)
+    segs = pattern.segments
+    if not segs:
+        return np.arange(n_entries, dtype=np.int64) if pattern.has_star else _NONE
+    if pattern.min_length > index.max_entry_len:
+        return _NONE
+    best: tuple[int, str, bool, bool] | None = None
+    last = len(segs) - 1
+    for k, seg in enumerate(segs):
+        for m in re.finditer(r"[^?]+", seg):
+            anchored_start = k == 0 and not pattern.lead and m.start() == 0
+            anchored_end = k == last and not pattern.trail and m.end() == len(seg)
+            score = len(m.group()) + anchored_start + anchored_end
+            if best is None or score > best[0]:
+                best = (score, m.group(), anchored_start, anchored_end)
+    if best is None:  # only '?' and '*': a question of length
+        lengths = index.entry_len
+        if pattern.has_star:
+            return np.flatnonzero(lengths >= pattern.min_length)
+        return np.flatnonzero(lengths == pattern.min_length)
+    _, run, anchored_start, anchored_end = best
+    found = _find(index, run, anchored_start, anchored_end)
+    if not len(found):
+        return _NONE
+    whole = (
+        len(segs) == 1
+        and run == segs[0]
+        and anchored_start == (not pattern.lead)
+        and anchored_end == (not pattern.trail)
+    )
+    if whole:
+        return found
+    matcher = _Matcher(pattern)
+    names = index.entries
+    return np.array([e for e in found.tolist() if matcher(names[e])], dtype=np.int64)
+
+
+_NONE: IntArray = np.zeros(0, dtype=np.int64)
+
+
+def _find(index: SearchIndex, run: str, at_start: bool, at_end: bool) -> IntArray:
+    """Entries holding ``run`` (at their start / end if asked), as sorted entry ids.
+
+    Rare strings are found with ``str.find`` over the big string; common ones by testing each
+    entry, which is cheaper than visiting every occurrence.
+    """
+    needle = ("\n" if at_start else "") + run + ("\n" if at_end else "")
+    big = index.big
+    count = big.count(needle)
+    if count == 0:
+        return _NONE
+    names = index.entries
+    if count > max(256, len(names) // 16):
+        if at_start and at_end:
+            hits = (name == run for name in names)
+        elif at_start:
+            hits = (name.startswith(run) for name in names)
+        elif at_end:
+            hits = (name.endswith(run) for name in names)
+        else:
+            hits = (run in name for name in names)
+        return np.flatnonzero(np.fromiter(hits, dtype=bool, count=len(names)))
+    positions = []
+    find = big.find
+    i = find(needle)
+    while i >= 0:
+        positions.append(i)
+        i = find(needle, i + 1)
+    entries = index.entries_at(np.asarray(positions, dtype=np.int64) + (1 if at_start else 0))
+    return entries[np.r_[True, entries[1:] != entries[:-1]]]
+
+
+# -- inputs --------------------------------------------------------------------------------
+
+
+def _fail(field: str, value: Any, why: str) -> SearchError:
+    shown = value if isinstance(value, str) else repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return SearchError(f"{field}: '{shown}' {why}")
+
+
+def _text(text: Any) -> Pattern | None:
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise _fail("Navn/fritekst", text, "er ikke tekst")
+    return parse_pattern(text)
+
+
+def _digits(field: str, value: Any, lengths: tuple[int, ...], what: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _fail(field, value, f"er ikke {what}")
+    cleaned = clean_digits(value)
+    if not cleaned:
+        return None
+    if not _DIGITS.fullmatch(cleaned) or len(cleaned) not in lengths:
+        raise _fail(field, value, f"er ikke {what}")
+    return cleaned
+
+
+def _sor_code(field: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _fail(field, value, "er ikke en gyldig SOR-kode")
+    cleaned = clean_digits(value)
+    if not cleaned:
+        return None
+    if not is_valid_sor_code(cleaned):
+        raise _fail(field, value, "er ikke en gyldig SOR-kode (cifre med korrekt kontrolciffer)")
+    return cleaned
+
+
+def _ydernummer(value: Any) -> str | None:
+    if value is None:
+        return None
+    cleaned = clean_digits(value) if isinstance(value, str | int) else None
+    if cleaned == "":
+        return None
+    if isinstance(value, bool) or cleaned is None or not is_valid_ydernummer(cleaned):
+        raise _fail("Ydernummer", value, "er ikke et ydernummer (1-9 cifre)")
+    return cleaned
+
+
+def _shak(value: Any) -> str | None:
+    if value is None:
+        return None
+    cleaned = clean_digits(value) if isinstance(value, str | int) else None
+    if cleaned == "":
+        return None
+    if isinstance(value, bool) or cleaned is None or not is_valid_shak(cleaned):
+        raise _fail("SHAK-kode", value, "er ikke en SHAK-kode (4-7 bogstaver og cifre)")
+    return identifier_key("shak", cleaned)
+
+
+def _day(reg: Any, as_of: Any) -> dt.date:
+    if as_of is None:
+        day: dt.date = reg.today
+        return day
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, dt.date):
+        return as_of
+    if isinstance(as_of, str):
+        try:
+            return dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            pass
+    raise _fail("Dato", as_of, "er ikke en dato (ÅÅÅÅ-MM-DD)")
+
+
+def _level(level: Any) -> int | None:
+    if level is None:
+        return None
+    if isinstance(level, str):
+        code = LEVEL_CODES.get(level.strip().upper())
+        if code is not None:
+            return code
+    raise _fail("Niveau", level, "er ikke et niveau (IE, SI eller OE)")
+
+
+def _unit_type(index: SearchIndex, unit_type: Any) -> int | None:
+    if unit_type is None:
+        return None
+    if isinstance(unit_type, bool) or not isinstance(unit_type, str | int):
+        raise _fail("Enhedstype", unit_type, "er ikke en enhedstype (SNOMED CT-kode)")
+    code = clean_digits(unit_type)
+    if not _DIGITS.fullmatch(code):
+        raise _fail("Enhedstype", unit_type, "er ikke en enhedstype (SNOMED CT-kode)")
+    if code not in index.type_id and code not in refdata.unit_type_names():
+        raise _fail("Enhedstype", unit_type, "er ikke en kendt enhedstype")
+    return index.type_id.get(code, -2)
+
+
+def _limit(limit: Any) -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 0:
+        raise _fail("Antal", limit, "er ikke et antal (et helt tal, 0 eller mere)")
+    return int(limit)
+
+
+# -- the search ----------------------------------------------------------------------------
+
+
+def search(
+    reg: Any,
+    text: str | None = None,
+    *,
+    sor_code: Any = None,
+    cvr: Any = None,
+    gln: Any = None,
+    ydernummer: Any = None,
+    shak: Any = None,
+    under: Any = None,
+    unit_type: Any = None,
+    level: Any = None,
+    as_of: Any = None,
+    include_closed: bool = False,
+    only_mine: bool = False,
+    limit: int | None = 200,
+) -> pd.DataFrame:
+    """Search the register's units; every given criterion must hold.
+
+    Args:
+        reg: the :class:`~sorkit.Register` (its current snapshot is searched).
+        text: name with wildcards ``*`` (any run) and ``?`` (one character); text without
+            wildcards matches as "contains"; case is ignored.
+        sor_code: the unit's SOR code (spaces allowed).
+        cvr: CVR number (8 digits) the unit holds.
+        gln: location number (13 digits) the unit holds as its own.
+        ydernummer: provider number (1-9 digits, leading zeros count).
+        shak: SHAK code (4-7 letters and digits, case ignored).
+        under: SOR code of a unit; only units below it on ``as_of`` (hierarchical search).
+        unit_type: SNOMED CT code of the unit type (str or int).
+        level: ``"IE"``, ``"SI"`` or ``"OE"``.
+        as_of: the date searched (any past or future date; default the register's today).
+        include_closed: also units closed on ``as_of``.
+        only_mine: only units in the user's scopes (an sds_admin sees everything).
+        limit: at most this many rows (None: all).
+
+    Returns:
+        DataFrame with the columns of :data:`sorkit.frames.UNIT_COLUMNS`: exact name matches
+        first, then names starting with the text, then the rest, each in tree order.
+
+    Raises:
+        SearchError: an input that cannot be searched (Danish message naming field and value),
+            e.g. an invalid SOR code, a CVR that is not 8 digits, an unknown ``under`` unit,
+            an unknown level or unit type.
+    """
+    day = _day(reg, as_of)
+    cap = _limit(limit)
+    pattern = _text(text)
+    code = _sor_code("SOR-kode", sor_code)
+    under_code = _sor_code("Enheder under SOR-kode", under)
+    idents = {
+        "cvr": _digits("CVR-nummer", cvr, (8,), "et CVR-nummer (8 cifre)"),
+        "gln": _digits("Lokationsnummer", gln, (13,), "et lokationsnummer (13 cifre)"),
+        "ydernummer": _ydernummer(ydernummer),
+        "shak": _shak(shak),
+    }
+    level_code = _level(level)
+    snap = reg.snapshot()
+    index = index_for(snap)
+    with index.lock:
+        type_code = _unit_type(index, unit_type)
+        view = index.day(day)
+        n = index.n_units
+        mask: BoolArray = view.status != GONE
+        if not include_closed:
+            mask &= view.status != CLOSED
+        if under_code is not None:
+            top = index.code_id.get(under_code)
+            if top is None or view.status[top] == GONE:
+                raise _fail("Enheder under SOR-kode", under, "findes ikke i registret")
+            mask &= view.subtree_mask(top, include_self=False)
+        if code is not None:
+            only = np.zeros(n, dtype=bool)
+            uid = index.code_id.get(code)
+            if uid is not None:
+                only[uid] = True
+            mask &= only
+        for field, value in idents.items():
+            if value is not None:
+                mask &= _holders(index, view.ref, field, value, n)
+        if level_code is not None:
+            mask &= view.level == level_code
+        if type_code is not None:
+            mask &= view.unit_type == type_code
+        if only_mine and reg.role != "sds_admin":
+            mine = np.zeros(n, dtype=bool)
+            for scope in reg.scopes:
+                uid = index.code_id.get(scope)
+                if uid is not None and view.status[uid] != GONE:
+                    mine |= view.subtree_mask(uid, include_self=True)
+            mask &= mine
+        rank: IntArray | None = None
+        if pattern is not None:
+            hits = _entry_hits(index, pattern)
+            entry_ok = np.zeros(len(index.entries), dtype=bool)
+            entry_ok[hits] = True
+            mask &= entry_ok[view.entry]
+            found = np.flatnonzero(mask)
+            if len(found) and pattern.segments:
+                rank = _rank(index, pattern, view.entry[found])
+        else:
+            found = np.flatnonzero(mask)
+        chosen = _order(found, view.pos, rank, cap)
+        codes = [index.codes[u] for u in chosen.tolist()]
+        return unit_frame(snap, codes, day, view.paths)
+
+
+def _holders(index: SearchIndex, ref: IntArray, field: str, value: str, n: int) -> BoolArray:
+    """Units whose version on the day holds ``value`` in ``field``."""
+    out = np.zeros(n, dtype=bool)
+    vids = index.identifiers[field].get(value)
+    if vids:
+        v = np.array(vids, dtype=np.int64)
+        units = index.v_unit[v]
+        out[units[ref[units] == v]] = True
+    return out
+
+
+def _rank(index: SearchIndex, pattern: Pattern, entries: IntArray) -> IntArray:
+    """0 for names equal to the text, 1 for names starting with it, 2 for the rest."""
+    n_entries = len(index.entries)
+    rank = np.full(len(entries), 2, dtype=np.int64)
+    if pattern.lead:
+        prefix = np.zeros(n_entries, dtype=bool)
+        prefix[_entry_hits(index, pattern.term(lead=False, trail=True))] = True
+        rank -= prefix[entries]
+    else:
+        rank -= 1  # every match already starts with the text
+    if pattern.lead or pattern.trail:
+        exact = np.zeros(n_entries, dtype=bool)
+        exact[_entry_hits(index, pattern.term(lead=False, trail=False))] = True
+        rank -= exact[entries]
+    else:
+        rank -= 1
+    return rank
+
+
+def _order(found: IntArray, pos: IntArray, rank: IntArray | None, cap: int | None) -> IntArray:
+    """The units in result order (rank, then tree position), at most ``cap`` of them."""
+    if not len(found):
+        return found
+    key = pos[found] if rank is None else rank * (len(pos) + 1) + pos[found]
+    if cap is not None and cap < len(found):
+        if cap == 0:
+            return found[:0]
+        part = np.argpartition(key, cap - 1)[:cap]
+        return found[part[np.argsort(key[part], kind="stable")]]
+    return found[np.argsort(key, kind="stable")]
