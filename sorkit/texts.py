@@ -183,3 +183,49 @@ BATCH_TEXTS = {
     ),
     "empty": "Planen indeholder ingen ændringer.",
 }
+
+#: The sorkit command line (sorkit.cli): what it prints.
+CLI_TEXTS = {
+    "bad_date": "'{value}' er ikke en dato (ÅÅÅÅ-MM-DD)",
+    "bad_pair": "'{value}' skal skrives som navn=værdi",
+    "no_register": "Registret {path} findes ikke. Byg demo-registret med 'sorkit demo' eller angiv --register.",
+    "no_file": "Filen {path} findes ikke.",
+    "demo_exists": "{path} findes allerede og er ikke tom; bygger ikke igen.",
+    "demo_built": "Byggede {path}: {units} enheder, {pending} ventende ændringer (i dag = {today}).",
+    "import_dry": "Prøveimport af {source} i {path} (intet skrevet): {what}",
+    "import_done": "Importerede {source} i {path}: {what}",
+    "exported": "Eksporteret: {result}",
+    "rows": "Rækker: {text}",
+    "batch_ok": "Prøvekørsel uden fejl ({seconds:.0f} s); intet er skrevet. Resultater i {out}:",
+    "batch_failed": "Planen blev afvist:\n{error}",
+    "batch_apply_ok": "Planen er gennemført ({seconds:.0f} s). Resultater i {out}:",
+    "batch_apply_failed": "Planen blev afvist; intet er skrevet:\n{error}",
+    "report_ok": "Rapporten er kørt ({seconds:.0f} s). Resultater i {out}:",
+    "report_failed": "Rapporten fejlede:\n{error}",
+    "artefacts": "Se {html}",
+    "no_app": "Steward-appens notesbog findes ikke i {path}.",
+    "app": "Steward-appen kører på http://127.0.0.1:{port}/ (register {register}); stop med Ctrl+C.",
+    "check_ok": "Registret er i orden: {units} enheder, alle garantier og revisionsposter holder.",
+    "check_failed": "Registret har {count} problemer:",
+}
+
+#: Report notebooks (sorkit.reports): check names, column labels and chart texts.
+REPORT_TEXTS = {
+    "no_phone": "Intet telefonnummer (efter nedarvning)",
+    "no_phone_detail": "intet telefonnummer ({source} elektronisk blok)",
+    "invalid_identifier": "Ugyldig identifikator",
+    "no_unit_type": "Ingen eller ukendt enhedstype",
+    "no_unit_type_detail": "ingen enhedstype",
+    "unknown_unit_type": "ukendt enhedstype {code}",
+    "gln_no_edi_types": "Lokationsnummer uden EDI-typer",
+    "gln_inactive": "Lokationsnummer markeret ikke aktivt",
+    "address_not_validated": "Adresse uden adressevalidering",
+    "postal_address": "postadresse",
+    "visiting_address": "besøgsadresse",
+    "activity_address": "aktivitetsadresse",
+    "unknown": "(ukendt)",
+    "total": "I alt",
+    "chart_title": "Lokationsnumre pr. region og netoperatør",
+    "chart_y": "Antal lokationsnumre",
+    "chart_legend": "Netoperatør",
+}

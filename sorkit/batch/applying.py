@@ -40,7 +40,10 @@ class BatchRejected(ChangeRejected):
         for row, v in self.rows:
             where = f"Række {row}" if row is not None else "Planen"
             kind = "fejl" if v.is_error else "advarsel, ikke accepteret"
-            lines.append(f"{where}: {v.code} ({kind}): {v.message}")
+            text = v.message
+            if row is not None and text.startswith(f"Række {row}: "):
+                text = text[len(f"Række {row}: ") :]
+            lines.append(f"{where}: {v.code} ({kind}): {text}")
         self.args = ((head or BATCH_TEXTS["rejected"]) + "\n" + "\n".join(lines),)
 
     def __str__(self) -> str:

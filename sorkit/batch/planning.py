@@ -309,7 +309,10 @@ class BatchPlan:
         for row, v in self.blocking(accept):
             where = f"Række {row}" if row is not None else "Planen"
             kind = "fejl" if v.is_error else "advarsel (ikke accepteret)"
-            lines.append(f"{where}: {v.code} ({kind}): {v.message}")
+            text = v.message
+            if row is not None and text.startswith(f"Række {row}: "):
+                text = text[len(f"Række {row}: ") :]
+            lines.append(f"{where}: {v.code} ({kind}): {text}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
