@@ -31,10 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sorkit.dates import ONE_DAY
-from sorkit.engine import describe_changes
 from sorkit.importers.common import Problem, UnitRecord
 from sorkit.inherit import resolve
-from sorkit.model import STATE_FIELDS, Event, normalise_field, version_from_state
+from sorkit.model import STATE_FIELDS, Event, LocationNumber, normalise_field
 from sorkit.snapshot import Snapshot
 from sorkit.timeline import TimelineError, events_from_versions, project
 
@@ -282,6 +281,9 @@ def plan_update(
             if name.endswith("_address") and new is not None and old is not None:
                 # Exports do not carry "skip address validation": keep the register's flag.
                 new = normalise_field(name, {**new, "skip_validation": old.get("skip_validation")})
+            if name == "location_number" and new is not None and old is not None:
+                if LocationNumber.from_dict(new) == LocationNumber.from_dict(old):
+                    continue
             if new != old:
                 changed[name] = new
         if changed and rec.effective is not None:
@@ -299,7 +301,6 @@ def plan_update(
                     ("conflict", code, rec.name, rec.level, eff, "ændring efter lukning")
                 )
                 continue
-            after = version_from_state(code, eff, None, {**reg_v.state(), **changed})
             if "parent" in changed:
                 unit_events_.append(ev(code, eff, "move", {"parent": changed["parent"]}))
                 plan.rows.append(
@@ -315,7 +316,10 @@ def plan_update(
             others = {k: v for k, v in changed.items() if k != "parent"}
             if others:
                 unit_events_.append(ev(code, eff, "edit", others))
-                text = describe_changes(reg_v, after._replace(parent=reg_v.parent))
+                text = "; ".join(
+                    f"{k}: {_show(getattr(reg_v, k))} -> {_show(v)}"
+                    for k, v in sorted(others.items())
+                )
                 plan.rows.append(("changed", code, rec.name, rec.level, eff, text))
             plan.dates[code] = eff
             last_start = max(last_start, eff)
@@ -373,6 +377,20 @@ def plan_update(
             plan.actions[code] = "closed"
             plan.dates[code] = ref_day
     return plan
+
+
+def _show(value: Any) -> str:
+    if value is None or value == ():
+        return "-"
+    if isinstance(value, Mapping):
+        if "gln" in value:
+            return str(value.get("gln"))
+        return " ".join(
+            str(value.get(k) or "") for k in ("street", "house_number", "postcode")
+        ).strip()
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return str(value)
 
 
 def _plain_address(a: Mapping[str, Any] | None) -> dict[str, Any] | None:

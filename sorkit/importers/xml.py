@@ -303,6 +303,9 @@ class _Reader:
         parent = self.codes[-2] if len(self.codes) >= 2 else None
         problems: list[Problem] = []
         record = _convert(node, level, parent, where, problems)
+        if record is None and self.codes:
+            # Children still know their parent's code: no follow-on errors for them.
+            self.codes[-1] = _text(_child(node, "SorIdentifier")) or None
         if record is not None:
             if len(self.codes) >= 2 and parent is None:
                 problems.append(

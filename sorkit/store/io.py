@@ -106,6 +106,15 @@ def table_names(store: Store) -> list[str]:
         return base_tables(con)
 
 
+def table_counts(store: Store) -> dict[str, int]:
+    """Rows per table (a cheap fingerprint of a register's content)."""
+    with store.connect() as con:
+        return {
+            t: int(con.execute(f"SELECT count(*) FROM {_ident(t)}").fetchall()[0][0])
+            for t in base_tables(con)
+        }
+
+
 def table_rows(store: Store, table: str) -> list[tuple[Any, ...]]:
     """Every row of one table, sorted (for comparing two registers)."""
     with store.connect() as con:
