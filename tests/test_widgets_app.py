@@ -85,3 +85,14 @@ def test_app_selects_a_unit_for_every_tab(demo) -> None:
     assert app.history.history.empty  # read when the tab is shown
     app.show_tab("history")
     assert not app.history.history.empty
+
+
+def test_app_details_follow_the_tree_date(demo) -> None:
+    import datetime as dt
+
+    app = StewardApp(demo)
+    visitation = named(demo, "Visitationen, Allerød")
+    app.select(visitation)
+    assert app.details.unit.parent == named(demo, "Sundhed og Omsorg, Allerød")
+    app.tree.controls["as_of"].value = demo.today + dt.timedelta(days=14)
+    assert app.details.unit.parent == named(demo, "Sekretariatet, Allerød")

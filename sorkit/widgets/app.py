@@ -88,6 +88,7 @@ class StewardApp(w.HBox):
         go.on_click(lambda _b: self.quick_search())
         results.observe(self._on_quick_pick, names="value")
         tabs.observe(self._on_tab, names="selected_index")
+        self.tree.controls["as_of"].observe(self._on_date, names="value")
         self.tree.on_select(self._on_tree_select)
         self.search_panel.on_select(self.select)
         for form in (
@@ -114,6 +115,10 @@ class StewardApp(w.HBox):
     def _on_tab(self, change: dict[str, Any]) -> None:
         if self._showing("history"):
             self.history.refresh()
+
+    def _on_date(self, change: dict[str, Any]) -> None:
+        if self.selected:
+            self.details.set_unit(self.selected, as_of=self.tree.as_of)
 
     def select(self, sor_code: str) -> None:
         """Select a unit: reveal it in the tree (if shown there) and in every tab."""
