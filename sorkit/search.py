@@ -46,7 +46,6 @@ from sorkit.searchindex import (
     CLOSED,
     GONE,
     LEVEL_CODES,
-    BoolArray,
     IntArray,
     SearchIndex,
     fold,
@@ -57,6 +56,7 @@ from sorkit.searchindex import (
 __all__ = ["Pattern", "glob_match", "parse_pattern", "search"]
 
 _DIGITS = re.compile(r"[0-9]+")
+_RANK_BY_NAME = 4000  # up to this many matches, rank by testing their names one by one
 
 
 @dataclass(frozen=True)
@@ -225,27 +225,26 @@ def _find(index: SearchIndex, run: str, at_start: bool, at_end: bool) -> IntArra
     entry, which is cheaper than visiting every occurrence.
     """
     needle = ("\n" if at_start else "") + run + ("\n" if at_end else "")
-    big = index.big
-    count = big.count(needle)
-    if count == 0:
-        return _NONE
     names = index.entries
-    if count > max(256, len(names) // 16):
-        if at_start and at_end:
-            hits = (name == run for name in names)
-        elif at_start:
-            hits = (name.startswith(run) for name in names)
-        elif at_end:
-            hits = (name.endswith(run) for name in names)
-        else:
-            hits = (run in name for name in names)
-        return np.flatnonzero(np.fromiter(hits, dtype=bool, count=len(names)))
-    positions = []
-    find = big.find
+    most = max(256, len(names) // 16)
+    positions: list[int] = []
+    find = index.big.find
     i = find(needle)
     while i >= 0:
         positions.append(i)
+        if len(positions) > most:  # common: test each entry instead of visiting each hit
+            if at_start and at_end:
+                hits = (name == run for name in names)
+            elif at_start:
+                hits = (name.startswith(run) for name in names)
+            elif at_end:
+                hits = (name.endswith(run) for name in names)
+            else:
+                hits = (run in name for name in names)
+            return np.flatnonzero(np.fromiter(hits, dtype=bool, count=len(names)))
         i = find(needle, i + 1)
+    if not positions:
+        return _NONE
     entries = index.entries_at(np.asarray(positions, dtype=np.int64) + (1 if at_start else 0))
     return entries[np.r_[True, entries[1:] != entries[:-1]]]
 
@@ -429,64 +428,95 @@ def search(
         type_code = _unit_type(index, unit_type)
         view = index.day(day)
         n = index.n_units
-        mask: BoolArray = view.status != GONE
-        if not include_closed:
-            mask &= view.status != CLOSED
+        top = None
         if under_code is not None:
             top = index.code_id.get(under_code)
             if top is None or view.status[top] == GONE:
                 raise _fail("Enheder under SOR-kode", under, "findes ikke i registret")
-            mask &= view.subtree_mask(top, include_self=False)
+        # Candidates, most selective criterion first (None: every unit).
+        found: IntArray | None = None
         if code is not None:
-            only = np.zeros(n, dtype=bool)
             uid = index.code_id.get(code)
-            if uid is not None:
-                only[uid] = True
-            mask &= only
+            found = _NONE if uid is None else np.array([uid], dtype=np.int64)
         for field, value in idents.items():
             if value is not None:
-                mask &= _holders(index, view.ref, field, value, n)
+                found = _intersect(found, _holders(index, view.ref, field, value), n)
+        hits: IntArray | None = None
+        if pattern is not None:
+            hits = _entry_hits(index, pattern)
+            found = _intersect(found, index.entry_unit[hits], n)
+        if top is not None:
+            if found is None:
+                found = view.by_pos[view.pos[top] + 1 : view.last[top] + 1]
+            else:
+                p = view.pos[found]
+                found = found[(p > view.pos[top]) & (p <= view.last[top])]
+        if found is None:
+            found = np.arange(n, dtype=np.int64)
+        # Filters on the candidates.
+        status = view.status[found]
+        keep = status != GONE
+        if not include_closed:
+            keep &= status != CLOSED
         if level_code is not None:
-            mask &= view.level == level_code
+            keep &= view.level[found] == level_code
         if type_code is not None:
-            mask &= view.unit_type == type_code
+            keep &= view.unit_type[found] == type_code
         if only_mine and reg.role != "sds_admin":
-            mine = np.zeros(n, dtype=bool)
+            mine = np.zeros(len(found), dtype=bool)
+            p = view.pos[found]
             for scope in reg.scopes:
                 uid = index.code_id.get(scope)
                 if uid is not None and view.status[uid] != GONE:
-                    mine |= view.subtree_mask(uid, include_self=True)
-            mask &= mine
-        rank: IntArray | None = None
-        if pattern is not None:
-            hits = _entry_hits(index, pattern)
+                    mine |= (p >= view.pos[uid]) & (p <= view.last[uid])
+            keep &= mine
+        if hits is not None:  # the unit's name on the day (not another version's) matches
             entry_ok = np.zeros(len(index.entries), dtype=bool)
             entry_ok[hits] = True
-            mask &= entry_ok[view.entry]
-            found = np.flatnonzero(mask)
-            if len(found) and pattern.segments:
-                rank = _rank(index, pattern, view.entry[found])
-        else:
-            found = np.flatnonzero(mask)
+            keep &= entry_ok[view.entry[found]]
+        found = found[keep]
+        rank: IntArray | None = None
+        if pattern is not None and pattern.segments and len(found):
+            rank = _rank(index, pattern, view.entry[found])
         chosen = _order(found, view.pos, rank, cap)
         codes = [index.codes[u] for u in chosen.tolist()]
         return unit_frame(snap, codes, day, view.paths)
 
 
-def _holders(index: SearchIndex, ref: IntArray, field: str, value: str, n: int) -> BoolArray:
+def _intersect(found: IntArray | None, units: IntArray, n: int) -> IntArray:
+    """The units of ``units`` (may repeat) that are also in ``found`` (None: all), once each."""
+    mark = np.zeros(n, dtype=bool)
+    mark[units] = True
+    if found is None:
+        return np.flatnonzero(mark)
+    return found[mark[found]]
+
+
+def _holders(index: SearchIndex, ref: IntArray, field: str, value: str) -> IntArray:
     """Units whose version on the day holds ``value`` in ``field``."""
-    out = np.zeros(n, dtype=bool)
     vids = index.identifiers[field].get(value)
-    if vids:
-        v = np.array(vids, dtype=np.int64)
-        units = index.v_unit[v]
-        out[units[ref[units] == v]] = True
-    return out
+    if not vids:
+        return _NONE
+    v = np.array(vids, dtype=np.int64)
+    units = index.v_unit[v]
+    return units[ref[units] == v]
 
 
 def _rank(index: SearchIndex, pattern: Pattern, entries: IntArray) -> IntArray:
     """0 for names equal to the text, 1 for names starting with it, 2 for the rest."""
     n_entries = len(index.entries)
+    if len(entries) <= _RANK_BY_NAME:
+        is_exact = _Matcher(pattern.term(lead=False, trail=False))
+        is_prefix = _Matcher(pattern.term(lead=False, trail=True))
+        names = index.entries
+        return np.fromiter(
+            (
+                0 if is_exact(n) else 1 if is_prefix(n) else 2
+                for n in (names[e] for e in entries.tolist())
+            ),
+            dtype=np.int64,
+            count=len(entries),
+        )
     rank = np.full(len(entries), 2, dtype=np.int64)
     if pattern.lead:
         prefix = np.zeros(n_entries, dtype=bool)

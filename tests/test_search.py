@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import sorkit
+import sorkit.search
 from sorkit.errors import SearchError
 from sorkit.frames import UNIT_COLUMNS
 from sorkit.ids import make_sor_code
@@ -474,3 +475,15 @@ def test_index_follows_the_snapshot_generation(demo: sorkit.Register) -> None:
     snap = demo.snapshot()
     assert index_for(snap).generation == snap.generation
     assert len(demo.search("Tandplejen Generation")) == 1
+
+
+def test_ranking_by_scan_agrees_with_ranking_by_name(
+    reg: sorkit.Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = ["*tandpleje*", "Allerød Kommune", "allerød*", "*skole", "*a?d*", "plejecenter"]
+    by_name = [reg.search(q, limit=None) for q in queries]
+    monkeypatch.setattr(sorkit.search, "_RANK_BY_NAME", 0)
+    by_scan = [reg.search(q, limit=None) for q in queries]
+    for a, b in zip(by_name, by_scan, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert names(by_scan[1])[:2] == ["Allerød Kommune", "Allerød Kommunes Tandpleje"]
