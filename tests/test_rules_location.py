@@ -122,6 +122,20 @@ ROWS: list[Row] = [
         ),
         False,
     ),
+    (
+        "heirs lose the number",
+        "GLN_INHERIT_WITHOUT_PARENT_GLN",
+        "admin",
+        lambda u: SetLocationNumber(u[TP], None),
+        True,
+    ),
+    (
+        "heirs get a new number",
+        "GLN_INHERIT_WITHOUT_PARENT_GLN",
+        "admin",
+        lambda u: SetLocationNumber(u[TP], location_number()),
+        False,
+    ),
     ("inactive", "GLN_INACTIVE", "admin", lambda u: put(u, inactive=True), True),
     ("active", "GLN_INACTIVE", "admin", lambda u: put(u), False),
 ]
@@ -150,7 +164,17 @@ def test_number_of_a_closed_unit_is_free_after_its_close(demo: sorkit.Register) 
 
 def test_inheriting_parent_loses_its_number_later(demo: sorkit.Register) -> None:
     u = Units(demo)
-    # The dental care's own number ends on day 30 (it gets none from then on).
+    # The dental care's own number ends on day 30; its units choose their own numbers first.
+    for i, heir in enumerate(
+        [
+            "Tandplejen Blovstrød Skole",
+            "Tandplejen Lillerød Skole",
+            "Tandplejen Engholmskolen",
+            "Tandplejen Lyngehus Skolen",
+        ]
+    ):
+        own = location_number(make_gln(f"57900005000{i}"))
+        demo.apply(demo.plan(SetLocationNumber(u[heir], own, effective_from=day(20))))
     demo.apply(demo.plan(SetLocationNumber(u[TP], None, effective_from=day(30))))
     child = CreateUnit(
         parent=u[TP],
@@ -160,3 +184,9 @@ def test_inheriting_parent_loses_its_number_later(demo: sorkit.Register) -> None
         inherit_location_number=True,
     )
     assert "GLN_INHERIT_WITHOUT_PARENT_GLN" in demo.plan(child).codes
+
+
+def test_heirs_that_lose_the_number_are_named(shared: sorkit.Register, units: Units) -> None:
+    plan = shared.plan(SetLocationNumber(units[TP], None))
+    heirs = {v.sor_code for v in plan.violations if v.code == "GLN_INHERIT_WITHOUT_PARENT_GLN"}
+    assert units[TBS] in heirs and units[TP] not in heirs

@@ -14,7 +14,7 @@ from sorkit import refdata
 from sorkit.changes import CreateUnit, EditUnit, SetLocationNumber
 from sorkit.dates import ONE_DAY
 from sorkit.ids import is_danish_gln, is_valid_gln
-from sorkit.inherit import resolve
+from sorkit.inherit import inheritors_of_location_number, resolve
 from sorkit.model import LocationNumber
 from sorkit.rules import Context, rule
 from sorkit.rules.codes import Violation, violation
@@ -100,21 +100,47 @@ def number_free(ctx: Context) -> Iterator[Violation]:
 
 @rule(codes=("GLN_INHERIT_WITHOUT_PARENT_GLN",), applies_to=WITH_LOCATION)
 def parent_has_number(ctx: Context) -> Iterator[Violation]:
-    """'Same as parent' needs a parent that has a location number, on every date it inherits."""
+    """'Same as parent' needs a parent with a location number, on every date it inherits.
+
+    A change that chooses "same as parent" checks the unit; a change that takes the unit's
+    number away checks the units that inherit it.
+    """
     assert ctx.after is not None
-    if not named_fields(ctx.change).get("inherit_location_number"):
-        return
+    named = named_fields(ctx.change)
     code = unit_code(ctx)
+    if named.get("inherit_location_number"):
+        for d in dates_of_unit(ctx.after, code, ctx.effective):
+            v = ctx.after.version_at(code, d)
+            if v is None or not v.inherit_location_number or v.parent is None:
+                continue
+            pv = ctx.after.version_at(v.parent, d)
+            if pv is None or resolve(ctx.after, pv, d)[0]["location_number"] is None:
+                yield violation(
+                    "GLN_INHERIT_WITHOUT_PARENT_GLN",
+                    code,
+                    parent=name_of(ctx.after, v.parent, d),
+                    date=d,
+                )
+                return
+    if "location_number" in named and not isinstance(ctx.change, CreateUnit):
+        yield from _heirs_lose_number(ctx, code)
+
+
+def _heirs_lose_number(ctx: Context, code: str) -> Iterator[Violation]:
+    """Units inheriting ``code``'s number that would be left without one."""
+    assert ctx.after is not None
+    seen: set[str] = set()
     for d in dates_of_unit(ctx.after, code, ctx.effective):
-        v = ctx.after.version_at(code, d)
-        if v is None or not v.inherit_location_number or v.parent is None:
-            continue
-        pv = ctx.after.version_at(v.parent, d)
-        if pv is None or resolve(ctx.after, pv, d)[0]["location_number"] is None:
-            yield violation(
-                "GLN_INHERIT_WITHOUT_PARENT_GLN",
-                code,
-                parent=name_of(ctx.after, v.parent, d),
-                date=d,
-            )
-            return
+        for heir in inheritors_of_location_number(ctx.before, code, d):
+            old, new = ctx.before.version_at(heir, d), ctx.after.version_at(heir, d)
+            if heir in seen or old is None or new is None:
+                continue
+            had = resolve(ctx.before, old, d)[0]["location_number"]
+            if had is not None and resolve(ctx.after, new, d)[0]["location_number"] is None:
+                seen.add(heir)
+                yield violation(
+                    "GLN_INHERIT_WITHOUT_PARENT_GLN",
+                    heir,
+                    parent=name_of(ctx.after, code, d),
+                    date=d,
+                )
