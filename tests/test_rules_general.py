@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import sorkit
 from sorkit import CloseUnit, CreateUnit, EditUnit, MoveUnit, SetLocationNumber
 from sorkit.ids import make_sor_code
 from tests.helpers_rules import OE_TYPE, Row, Units, copy_demo, day, location_number, run_row
@@ -19,13 +20,13 @@ NOWHERE = make_sor_code(987654)
 
 
 @pytest.fixture(scope="module")
-def shared(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def shared(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> sorkit.Register:
     """One demo copy for the whole module: planning never writes."""
     return copy_demo(demo_template, tmp_path_factory.mktemp("general"))
 
 
 @pytest.fixture(scope="module")
-def units(shared) -> Units:  # noqa: ANN001
+def units(shared: sorkit.Register) -> Units:
     """The demo's units by name."""
     return Units(shared)
 
@@ -282,12 +283,12 @@ ROWS: list[Row] = [
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
-def test_general_rules(shared, units: Units, row: Row) -> None:  # noqa: ANN001
+def test_general_rules(shared: sorkit.Register, units: Units, row: Row) -> None:
     codes = run_row(shared, units, row)
     assert (row[1] in codes) is row[4], codes
 
 
-def test_date_too_early_names_the_earliest_date(shared, units: Units) -> None:  # noqa: ANN001
+def test_date_too_early_names_the_earliest_date(shared: sorkit.Register, units: Units) -> None:
     plan = shared.plan(CloseUnit(units[TBS], None, confirm=True))
     found = [v for v in plan.violations if v.code == "DATE_TOO_EARLY"]
     assert found and found[0].details["earliest"] == day(7)
