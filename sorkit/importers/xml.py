@@ -375,24 +375,30 @@ def _convert(
 ) -> UnitRecord | None:
     """Turn one unit element into a record (None if it has no usable SOR code)."""
     extra: dict[str, Any] = {}
+    index: dict[str, Node] = {}
+    for c in node[2]:
+        index.setdefault(c[0], c)
+
+    def own(name: str) -> Node | None:
+        return index.get(name)
 
     def bad(n: Node | None, field: str, value: str, message: str) -> None:
         problems.append(Problem(_at(where, n), field, value, message))
 
-    code_node = _child(node, "SorIdentifier")
+    code_node = own("SorIdentifier")
     code = _text(code_node)
     if not code:
         bad(node, "SorIdentifier", "", "SOR-kode mangler")
         return None
     if not is_valid_sor_code(code):
         bad(code_node, "SorIdentifier", code, "ugyldig SOR-kode (format eller kontrolciffer)")
-    name_node = _child(node, "EntityName")
+    name_node = own("EntityName")
     name = _text(name_node)
     if not name:
         bad(name_node or node, "EntityName", "", "navn mangler")
 
     type_name = _TYPE_ELEMENT[level]
-    type_node = _child(node, type_name)
+    type_node = own(type_name)
     unit_type = _text(type_node) or None
     if unit_type is not None and not unit_type.isdigit():
         bad(type_node, type_name, unit_type, "enhedstypen skal være en SNOMED CT-kode (tal)")
@@ -400,7 +406,7 @@ def _convert(
         bad(node, type_name, "", "enhedstype mangler")
 
     def ident(element: str, check: Any, message: str) -> str | None:
-        n = _child(node, element)
+        n = own(element)
         value = _text(n) or None
         if value is not None and check is not None and not check(value):
             bad(n, element, value, message)
@@ -412,16 +418,16 @@ def _convert(
     local_code = ident("LocalCode", None, "")
     cvr = p_number = None
     for element in _CVR_NAMES:
-        if _child(node, element) is not None:
+        if own(element) is not None:
             extra["_cvr_seen"] = True
             cvr = ident(element, is_valid_cvr, "ugyldigt CVR-nummer (kontrolciffer)")
     for element in _P_NAMES:
-        if _child(node, element) is not None:
+        if own(element) is not None:
             extra["_p_seen"] = True
             p_number = ident(element, is_valid_p_number, "ugyldigt P-nummer (10 cifre)")
 
     # SorStatus: the unit's dates.
-    status = _child(node, "SorStatus")
+    status = own("SorStatus")
     dates = _status(status, where, problems, required=True, node=node)
     if dates is None:
         return None
@@ -431,8 +437,8 @@ def _convert(
 
     # Location number: the IE holds EanLocationCodeEntity directly; SI/OE through a choice.
     inherit_ln = False
-    ln_node = _child(node, "EanLocationCodeEntity")
-    optional = _child(node, "OptionalEanLocationCode")
+    ln_node = own("EanLocationCodeEntity")
+    optional = own("OptionalEanLocationCode")
     if optional is not None:
         ln_node = _child(optional, "EanLocationCodeEntity") or ln_node
         flag_node = _child(optional, "EntityInheritedIndicator")
@@ -453,12 +459,12 @@ def _convert(
     # Addresses: a missing block means "inherit" / "same as" (None in storage form).
     addresses: dict[str, Any] = {}
     for element, field in _ADDRESS_KINDS:
-        block = _child(node, element)
+        block = own(element)
         addresses[field] = None if block is None else _address(block, field, extra)
     if level == "IE" and addresses["postal_address"] is None:
         bad(node, "PostalAddressInformation", "", "en institutionsejer skal have en postadresse")
 
-    virtual = _child(node, "VirtualAddressInformation")
+    virtual = own("VirtualAddressInformation")
     if level == "IE" and virtual is None:
         bad(node, "VirtualAddressInformation", "", "en institutionsejer skal have et telefonnummer")
 
@@ -477,7 +483,7 @@ def _convert(
         extra["speciality_types"] = speciality_types
 
     local_attributes: list[str] = []
-    attrs = _child(node, "LocalAttributeCollection")
+    attrs = own("LocalAttributeCollection")
     if attrs is not None:
         positions = {}
         for i in range(1, 6):
@@ -488,10 +494,10 @@ def _convert(
         if list(positions) != [str(i) for i in range(1, len(positions) + 1)]:
             extra["local_attribute_positions"] = positions
 
-    replaces = _codes(_child(node, "ReplacesEntityCollection"), where, problems)
-    replaced_by = _codes(_child(node, "ReplacedByEntityCollection"), where, problems)
+    replaces = _codes(own("ReplacesEntityCollection"), where, problems)
+    replaced_by = _codes(own("ReplacedByEntityCollection"), where, problems)
 
-    info = _child(node, "OrganizationalUnitInformation")
+    info = own("OrganizationalUnitInformation")
     if info is not None:
         flags: dict[str, bool | None] = {}
         for element in (
@@ -507,7 +513,7 @@ def _convert(
                 bad(n, element, _text(n), "skal være true/false")
             flags[element] = flag
         extra["organizational_unit_information"] = flags
-    geo = _child(node, "GeographicalParent")
+    geo = own("GeographicalParent")
     if geo is not None:
         extra["geographical_parent"] = {
             k: _text(_child(geo, k))
