@@ -12,12 +12,15 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
 from sorkit import demodata as D
 from sorkit import refdata
 from sorkit.addresses import AddressRegister
 from sorkit.ids import make_gln, make_sor_code
 from sorkit.model import Event, Version
 from sorkit.store import AuditRow, Store
+from sorkit.store.rows import versions_table
 from sorkit.timeline import project
 
 START = dt.date(2007, 1, 1)  # the regions and today's municipalities began on 1 January 2007
@@ -178,10 +181,10 @@ class DemoBuilder:
             self._emit(u.code, u.start, "create", u.state)
         add_history(self)
         pending = add_pending(self)
-        self.versions = self._project()
+        versions = self._project()
         return {
             "units": len(self.units),
-            "versions": len(self.versions),
+            "versions": versions,
             "pending": pending,
             "events": len(self.events),
             "named": dict(self.named),
@@ -204,35 +207,45 @@ class DemoBuilder:
         self.events.append(Event(None, change_id, code, day, kind, dict(assignments), recorded, by))
         return change_id
 
-    def _project(self) -> list[Version]:
+    def _project(self, chunk: int = 50_000) -> int:
+        """Project every unit's events into versions, kept as compact Arrow tables per chunk.
+
+        Holding millions of versions as Python objects would take gigabytes at national scale;
+        a chunk of units is projected, converted to columns and dropped. Returns the count.
+        """
+        now = dt.datetime.combine(self.today, dt.time(8))
         by_code: dict[str, list[Event]] = {}
         for e in self.events:
             by_code.setdefault(e.sor_code, []).append(e)
-        out: list[Version] = []
-        for code, events in by_code.items():
-            out += project(code, events)
-        return out
+        recorded_of = {e.change_id: e.recorded_at for e in self.events}
+        self._events_by = by_code
+        self._version_chunks: list[tuple[list[str], pa.Table]] = []
+        codes = list(by_code)
+        count = 0
+        for i in range(0, len(codes), chunk):
+            part = codes[i : i + chunk]
+            versions: list[Version] = []
+            for code in part:
+                versions += project(code, by_code[code])
+            table = versions_table(versions, "admin", now)
+            recorded = [recorded_of.get(v.change_id or "") or now for v in versions]
+            table = table.set_column(
+                table.schema.get_field_index("recorded_at"),
+                "recorded_at",
+                pa.array(recorded, pa.timestamp("us")),
+            )
+            self._version_chunks.append((part, table))
+            count += len(versions)
+        return count
 
-    def write(self, store: Store, progress: bool = False, chunk: int = 50_000) -> None:
+    def write(self, store: Store, progress: bool = False) -> None:
         """Write events, versions and audit rows in chunks (one transaction each)."""
         from tqdm.auto import tqdm
 
         now = dt.datetime.combine(self.today, dt.time(8))
-        recorded_of = {e.change_id: e.recorded_at for e in self.events}
-        versions_by: dict[str, list[Version]] = {}
-        for v in self.versions:
-            versions_by.setdefault(v.sor_code, []).append(
-                v._replace(recorded_at=recorded_of.get(v.change_id or ""), recorded_by="admin")
-            )
-        events_by: dict[str, list[Event]] = {}
-        for e in self.events:
-            events_by.setdefault(e.sor_code, []).append(e)
-        codes = list(versions_by)
-        bar = tqdm(total=len(codes), desc="demo", disable=not progress, unit="enheder")
-        for i in range(0, len(codes), chunk):
-            part = codes[i : i + chunk]
-            events = [e for c in part for e in events_by[c]]
-            versions = [v for c in part for v in versions_by[c]]
+        bar = tqdm(total=len(self.units), desc="demo", disable=not progress, unit="enheder")
+        for part, versions in self._version_chunks:
+            events = [e for c in part for e in self._events_by[c]]
             audit = [
                 AuditRow(
                     e.change_id,

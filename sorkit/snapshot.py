@@ -28,6 +28,13 @@ class Snapshot:
         self._children: dict[str, set[str]] = {}
         self._indexes: dict[str, dict[str, set[str]]] = {}
         self._max_serial: int | None = None
+        by_code = getattr(versions, "by_code", None)
+        children = getattr(versions, "children", None)
+        if by_code is not None and children is not None:
+            # Loaded by the store: already sorted, grouped and indexed by parent.
+            self._by_code = by_code
+            self._children = children
+            return
         grouped: dict[str, list[Version]] = {}
         for v in versions:
             grouped.setdefault(v.sor_code, []).append(v)
@@ -56,14 +63,9 @@ class Snapshot:
         """The highest running number among the SOR codes (for allocating the next code)."""
         if self._max_serial is not None:
             return self._max_serial
-        from sorkit.ids import sor_serial
-
         best = self._base.max_serial() if self._base is not None else 0
-        for code in self._by_code if self._base is not None else self.codes():
-            try:
-                best = max(best, sor_serial(code))
-            except ValueError:
-                continue
+        own = self._by_code if self._base is not None else self.codes()
+        best = max(best, _max_serial(own))
         self._max_serial = best
         return best
 
@@ -71,7 +73,10 @@ class Snapshot:
         """Replace the versions of some units in place (after a write by this process)."""
         self._set(updates)
         self._indexes.clear()
-        self._max_serial = None
+        if self._max_serial is not None:
+            # Units are never deleted, so the highest serial only grows: look at the new ones
+            # (recomputing over every code took a second per write at national scale).
+            self._max_serial = max(self._max_serial, _max_serial(updates))
         self.generation = generation
 
     def _set(self, updates: Mapping[str, Iterable[Version]]) -> None:
@@ -276,6 +281,30 @@ class Snapshot:
                 if v.parent is not None and (v.valid_to is None or v.valid_to > day):
                     stack.append(v.parent)
         return sorted(dates)
+
+
+def _max_serial(codes: Iterable[str]) -> int:
+    """The highest serial among the valid SOR codes (0 if none).
+
+    The serial is the code minus its fixed tail; only the top candidates need the check-digit
+    validation, not all of them.
+    """
+    from sorkit.ids import SOR_NAMESPACE, SOR_PARTITION, sor_serial
+
+    cut = len(SOR_NAMESPACE) + len(SOR_PARTITION) + 1
+    candidates = [
+        (int(head), code)
+        for code in codes
+        if len(code) > cut and (head := code[:-cut]).isdigit() and head.isascii()
+    ]
+    candidates.sort(reverse=True)
+    for serial, code in candidates:
+        try:
+            if sor_serial(code) == serial:
+                return serial
+        except ValueError:
+            continue
+    return 0
 
 
 def _field_value(v: Version, field: str) -> Any:

@@ -78,6 +78,10 @@ class Store:
         self.busy_timeout = busy_timeout
         self._memory: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
+        # The generation the last read saw, and the users table at some generation.
+        self._seen_generation: int | None = None
+        self._users_cache: tuple[int, dict[str, tuple[str, tuple[str, ...], str | None]]] | None
+        self._users_cache = None
         if self.path is None:
             self._memory = duckdb.connect(":memory:")
         else:
@@ -200,7 +204,8 @@ class Store:
             con.begin()
             try:
                 gen = rows.generation(con)
-                versions = rows.select_versions(con, "superseded_at IS NULL", [])
+                self._seen_generation = gen
+                versions = rows.load_versions(con, "superseded_at IS NULL", [])
             finally:
                 con.commit()
         return gen, versions
@@ -211,6 +216,9 @@ class Store:
             con.begin()
             try:
                 new_gen = rows.generation(con)
+                self._seen_generation = new_gen
+                if new_gen == gen:  # nothing written since: skip the scan
+                    return new_gen, set(), []
                 codes = {
                     r[0]
                     for r in con.execute(
@@ -253,14 +261,34 @@ class Store:
             return rows.events_of_change(con, change_id)
 
     def users(self) -> dict[str, tuple[str, tuple[str, ...], str | None]]:
-        """All users: name -> (role, scopes, display name)."""
+        """All users: name -> (role, scopes, display name).
+
+        Every change of the users table bumps the generation, so the table read at a given
+        generation is reused while the last read of this store saw that same generation (a
+        plan right after an apply needs no extra connection for it).
+        """
+        cached = self._users_cache
+        if (
+            cached is not None
+            and self._seen_generation is not None
+            and cached[0] == self._seen_generation
+        ):
+            return dict(cached[1])
         with self.connect() as con:
-            return {
-                r[0]: (r[1], tuple(r[2] or ()), r[3])
-                for r in con.execute(
-                    "SELECT user_name, role, scopes, display_name FROM users"
-                ).fetchall()
-            }
+            con.begin()
+            try:
+                gen = rows.generation(con)
+                found = {
+                    r[0]: (r[1], tuple(r[2] or ()), r[3])
+                    for r in con.execute(
+                        "SELECT user_name, role, scopes, display_name FROM users"
+                    ).fetchall()
+                }
+            finally:
+                con.commit()
+        self._users_cache = (gen, found)
+        self._seen_generation = gen
+        return dict(found)
 
     def set_user(
         self, name: str, role: str, scopes: Iterable[str] = (), display_name: str | None = None
@@ -272,6 +300,7 @@ class Store:
                 "INSERT INTO users VALUES (?, ?, ?, ?)", [name, role, list(scopes), display_name]
             )
             rows.bump_generation(con)
+        self._users_cache = None
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -329,9 +358,7 @@ class Store:
                 keep = {rows.content_key(v) for v in new_versions}
                 had = {rows.content_key(v): v for v in old_versions}
                 to_supersede += [
-                    int(v.version_id or 0)
-                    for v in old_versions
-                    if rows.content_key(v) not in keep
+                    int(v.version_id or 0) for v in old_versions if rows.content_key(v) not in keep
                 ]
                 fresh = [v for v in new_versions if rows.content_key(v) not in had]
                 to_insert += fresh
@@ -342,6 +369,9 @@ class Store:
             if ws.batch is not None:
                 rows.insert_batch(con, ws.batch, ws.user, now)
             rows.set_generation(con, new_gen)
+        if self._users_cache is not None and self._users_cache[0] == gen:
+            self._users_cache = (new_gen, self._users_cache[1])  # a change write keeps users
+        self._seen_generation = new_gen
         return new_gen, result
 
     def bulk_load(
