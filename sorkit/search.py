@@ -184,15 +184,18 @@ def _entry_hits(index: SearchIndex, pattern: Pattern) -> IntArray:
         return np.arange(n_entries, dtype=np.int64) if pattern.has_star else _NONE
     if pattern.min_length > index.max_entry_len:
         return _NONE
-    best: tuple[int, str, bool, bool] | None = None
+    runs: list[tuple[int, str, bool, bool]] = []
     last = len(segs) - 1
     for k, seg in enumerate(segs):
         for m in re.finditer(r"[^?]+", seg):
             anchored_start = k == 0 and not pattern.lead and m.start() == 0
             anchored_end = k == last and not pattern.trail and m.end() == len(seg)
             score = len(m.group()) + anchored_start + anchored_end
-            if best is None or score > best[0]:
-                best = (score, m.group(), anchored_start, anchored_end)
+            runs.append((score, m.group(), anchored_start, anchored_end))
+    runs.sort(key=lambda r: -r[0])
+    if len(runs) > 1 and runs[1][0] >= 3:  # several good runs: look for the rarest
+        runs = sorted(runs[:3], key=lambda r: index.big.count(_needle(r[1], r[2], r[3])))
+    best = runs[0] if runs else None
     if best is None:  # only '?' and '*': a question of length
         lengths = index.entry_len
         if pattern.has_star:
@@ -218,31 +221,37 @@ def _entry_hits(index: SearchIndex, pattern: Pattern) -> IntArray:
 _NONE: IntArray = np.zeros(0, dtype=np.int64)
 
 
+def _needle(run: str, at_start: bool, at_end: bool) -> str:
+    """What to look for in the big string: line breaks mark the start and end of a name."""
+    return ("\n" if at_start else "") + run + ("\n" if at_end else "")
+
+
 def _find(index: SearchIndex, run: str, at_start: bool, at_end: bool) -> IntArray:
     """Entries holding ``run`` (at their start / end if asked), as sorted entry ids.
 
-    Rare strings are found with ``str.find`` over the big string; common ones by testing each
-    entry, which is cheaper than visiting every occurrence.
+    Occurrences are found by scanning the big string in C; a very common short string by
+    testing each entry, which is cheaper than visiting every occurrence.
     """
-    needle = ("\n" if at_start else "") + run + ("\n" if at_end else "")
+    needle = _needle(run, at_start, at_end)
     names = index.entries
-    most = max(256, len(names) // 16)
+    big = index.big
     positions: list[int] = []
-    find = index.big.find
-    i = find(needle)
-    while i >= 0:
-        positions.append(i)
-        if len(positions) > most:  # common: test each entry instead of visiting each hit
-            if at_start and at_end:
-                hits = (name == run for name in names)
-            elif at_start:
+    if at_start and at_end:  # a whole name: few hits, but they may overlap ("\nab\nab\n")
+        i = big.find(needle)
+        while i >= 0:
+            positions.append(i)
+            i = big.find(needle, i + 1)
+    else:
+        if len(run) <= 2 and big.count(needle) > len(names):
+            # Several hits per name on average: testing each name is cheaper.
+            if at_start:
                 hits = (name.startswith(run) for name in names)
             elif at_end:
                 hits = (name.endswith(run) for name in names)
             else:
                 hits = (run in name for name in names)
             return np.flatnonzero(np.fromiter(hits, dtype=bool, count=len(names)))
-        i = find(needle, i + 1)
+        positions = [m.start() for m in re.finditer(re.escape(needle), big)]
     if not positions:
         return _NONE
     entries = index.entries_at(np.asarray(positions, dtype=np.int64) + (1 if at_start else 0))
@@ -505,6 +514,18 @@ def _holders(index: SearchIndex, ref: IntArray, field: str, value: str) -> IntAr
 def _rank(index: SearchIndex, pattern: Pattern, entries: IntArray) -> IntArray:
     """0 for names equal to the text, 1 for names starting with it, 2 for the rest."""
     n_entries = len(index.entries)
+    segs = pattern.segments
+    if len(segs) == 1 and "?" not in segs[0]:  # a plain text: compare strings
+        term = segs[0]
+        names = index.entries
+        return np.fromiter(
+            (
+                0 if n == term else 1 if n.startswith(term) else 2
+                for n in (names[e] for e in entries.tolist())
+            ),
+            dtype=np.int64,
+            count=len(entries),
+        )
     if len(entries) <= _RANK_BY_NAME:
         is_exact = _Matcher(pattern.term(lead=False, trail=False))
         is_prefix = _Matcher(pattern.term(lead=False, trail=True))
