@@ -7,6 +7,8 @@ hooks are installed here, by monkeypatching in the worker, never in library code
 - ``SORKIT_TEST_SLOW=<step>:<seconds>`` makes the store step ``<step>`` (a function of
   :mod:`sorkit.store.rows`, e.g. ``insert_audit``) print ``INSIDE`` and sleep, so that the parent
   can kill the process while the write transaction is open.
+- ``SORKIT_TEST_AFTER_COMMIT=<seconds>`` (mode ``bigwrite``) prints ``COMMITTED`` right after
+  the commit and sleeps before the connection closes (the rows are only in DuckDB's WAL then).
 
 Modes:
     edit PATH UNITS_JSON TAG      plan + apply one phone edit per unit (warnings accepted)
@@ -14,7 +16,8 @@ Modes:
     race PATH UNIT PHONE READY GO plan an edit, signal READY, wait for GO, then apply it
     close PATH UNIT LAST_DAY      cascade-close a subtree through reg.plan + reg.apply
     bigwrite PATH N               one store write of N edit events (a large WriteSet)
-    importcsv PATH FILE           import a SOR CSV file (if sorkit.importers exists)
+    importcsv PATH FILE           import a SOR CSV file
+    importxml PATH FILE CHUNK     fresh import of a SOR XML export, CHUNK units per insert
 """
 
 from __future__ import annotations
@@ -91,6 +94,33 @@ def _install_slow_hook() -> None:
         return result
 
     setattr(rows, step, slow)
+
+
+def _install_after_commit_hook() -> None:
+    """With ``SORKIT_TEST_AFTER_COMMIT=<seconds>``, print ``COMMITTED`` after the next commit
+    and sleep before the connection closes (the rows are then only in DuckDB's WAL)."""
+    seconds = os.environ.get("SORKIT_TEST_AFTER_COMMIT")
+    if not seconds:
+        return
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    import sorkit.store as store
+
+    @contextmanager
+    def transaction(self: Any) -> Iterator[Any]:
+        with self.connect() as con:
+            con.begin()
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+            print("COMMITTED", flush=True)
+            time.sleep(float(seconds))
+
+    store.Store.transaction = transaction  # type: ignore[method-assign]
 
 
 def _open(path: str, user: str = "admin", busy: float = 120.0) -> Any:
@@ -180,9 +210,9 @@ def mode_close(path: str, unit: str, last_day: str) -> None:
 
 def mode_bigwrite(path: str, count: str) -> None:
     """One store write with an edit event for each of N open units (no rules, pure storage)."""
-    from sorkit.engine import _project
     from sorkit.model import Event
     from sorkit.store import AuditRow, WriteSet
+    from sorkit.timeline import project
 
     _install_slow_hook()
     reg = _open(path)
@@ -200,7 +230,8 @@ def mode_bigwrite(path: str, count: str) -> None:
     ]
     ws = WriteSet(snap.generation, reg.user, events=events, audit=audit, touched=set(codes))
     print(json.dumps({"planned": len(events)}), flush=True)
-    reg.store.write(ws, _project, now)
+    _install_after_commit_hook()
+    reg.store.write(ws, lambda code, evs, at: project(code, evs, recorded_at=at), now)
     _out(result="applied", events=len(events))
 
 
@@ -215,6 +246,17 @@ def mode_importcsv(path: str, source: str) -> None:
     _out(result="applied", detail=repr(result)[:200])
 
 
+def mode_importxml(path: str, source: str, chunk: str) -> None:
+    """Fresh import of a SOR XML export into an empty register, ``chunk`` units per insert."""
+    import sorkit
+
+    _install_slow_hook()
+    reg = _open(path)
+    print(json.dumps({"planned": source}), flush=True)
+    report = sorkit.import_sor_xml(reg, source, chunk=int(chunk))
+    _out(result="applied", units=report.units, written=report.written)
+
+
 MODES = {
     "edit": mode_edit,
     "hold": mode_hold,
@@ -222,6 +264,7 @@ MODES = {
     "close": mode_close,
     "bigwrite": mode_bigwrite,
     "importcsv": mode_importcsv,
+    "importxml": mode_importxml,
 }
 
 if __name__ == "__main__":
