@@ -242,8 +242,8 @@ def _find(index: SearchIndex, run: str, at_start: bool, at_end: bool) -> IntArra
             positions.append(i)
             i = big.find(needle, i + 1)
     else:
-        if len(run) <= 2 and big.count(needle) > len(names):
-            # Several hits per name on average: testing each name is cheaper.
+        if len(run) <= 4 and big.count(needle) > len(names) // 2:
+            # Hits in most names: testing each name is cheaper than visiting each hit.
             if at_start:
                 hits = (name.startswith(run) for name in names)
             elif at_end:
@@ -515,8 +515,8 @@ def _rank(index: SearchIndex, pattern: Pattern, entries: IntArray) -> IntArray:
     """0 for names equal to the text, 1 for names starting with it, 2 for the rest."""
     n_entries = len(index.entries)
     segs = pattern.segments
-    if len(segs) == 1 and "?" not in segs[0]:  # a plain text: compare strings
-        term = segs[0]
+    if len(segs) == 1 and "?" not in segs[0] and len(entries) <= 8 * _RANK_BY_NAME:
+        term = segs[0]  # a plain text: compare strings
         names = index.entries
         return np.fromiter(
             (
