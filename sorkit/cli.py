@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -329,38 +328,14 @@ def _value(text: str) -> Any:
 def _configure_app(p: argparse.ArgumentParser) -> None:
     _register_arg(p)
     p.add_argument("--port", type=int, default=8866, help="port på 127.0.0.1 (standard 8866)")
+    _today_arg(p)
 
 
 @add_command("app", "start steward-appen i browseren (Voila på 127.0.0.1)", _configure_app)
 def _app(args: argparse.Namespace) -> int:
-    from sorkit.notebooks import notebook_dir
+    from sorkit.appmode import serve
 
-    register = _existing_register(args)
-    notebook = next(
-        (
-            p
-            for p in (notebook_dir() / "01_steward_app.ipynb", notebook_dir() / "app.ipynb")
-            if p.exists()
-        ),
-        None,
-    )
-    if notebook is None:
-        raise CliError(CLI_TEXTS["no_app"].format(path=notebook_dir()))
-    env = {**os.environ, "SORKIT_REGISTER": str(register.resolve())}
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        "--no-browser",
-        f"--port={args.port}",
-        "--Voila.ip=127.0.0.1",
-    ]
-    print(CLI_TEXTS["app"].format(port=args.port, register=register))
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+    return serve(_existing_register(args), args.port, today=getattr(args, "today", None))
 
 
 # -- check -----------------------------------------------------------------------------------
