@@ -51,6 +51,12 @@ def data_dir() -> Path:
     env = os.environ.get("SORKIT_DATA")
     if env:
         return Path(env)
+    return _repository_data()
+
+
+@lru_cache(maxsize=1)
+def _repository_data() -> Path:
+    # Cached: resolving the path took a third of a millisecond, on every rule check.
     return Path(__file__).resolve().parent.parent / "data"
 
 
@@ -86,6 +92,8 @@ def clear_cache() -> None:
     """Forget the cached files (after editing a reference file in place)."""
     _rows.cache_clear()
     _unit_types.cache_clear()
+    _unit_type_names.cache_clear()
+    _unit_types_for_level.cache_clear()
 
 
 def _read(name: str, delimiter: str = ",") -> tuple[dict[str, str], ...]:
@@ -138,19 +146,31 @@ def unit_types_for_level(level: str) -> dict[str, str]:
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
-    table = _unit_types(reference_dir() / "sor_enhedstyper.csv")
+    return dict(_unit_types_for_level(reference_dir() / "sor_enhedstyper.csv", level))
+
+
+@lru_cache(maxsize=16)
+def _unit_types_for_level(path: Path, level: str) -> tuple[tuple[str, str], ...]:
+    # Cached: the rules ask for every planned create (4 ms each from the DataFrame).
+    table = _unit_types(path)
     pairs = [
         (code, name)
         for code, name, levels in zip(table["code"], table["name"], table["levels"], strict=True)
         if level in levels
     ]
-    return dict(sorted(pairs, key=lambda pair: danish_sort_key(pair[1])))
+    return tuple(sorted(pairs, key=lambda pair: danish_sort_key(pair[1])))
 
 
 def unit_type_names() -> dict[str, str]:
     """Return ``{code: Danish name}`` for every unit type, whatever its level."""
-    table = _unit_types(reference_dir() / "sor_enhedstyper.csv")
-    return dict(zip(table["code"], table["name"], strict=True))
+    return dict(_unit_type_names(reference_dir() / "sor_enhedstyper.csv"))
+
+
+@lru_cache(maxsize=4)
+def _unit_type_names(path: Path) -> tuple[tuple[str, str], ...]:
+    # Cached: the rules ask for every planned change (a 5,000-row batch asked 15,000 times).
+    table = _unit_types(path)
+    return tuple(zip(table["code"], table["name"], strict=True))
 
 
 def unit_type_name(code: str | int) -> str | None:

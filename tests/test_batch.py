@@ -232,3 +232,15 @@ def test_concurrent_write_replans_then_applies_or_refuses(demo: sorkit.Register)
     assert "ændret siden" in str(info.value)
     assert counts(demo) == before
     assert done.row_count == 1
+
+
+def test_the_example_plan_holds_on_the_demo(demo: sorkit.Register, tmp_path: Path) -> None:
+    from sorkit.batch import example_plan
+
+    path = example_plan(demo, tmp_path / "example.csv")
+    report = demo.plan_batch(read_plan(path))
+    assert report.ok, report.message()
+    assert set(report.codes) == {"PUBLIC_INFORMATION"}
+    assert report.rows[0].effective_date == NEW_YEAR  # the first of a month, late enough
+    with pytest.raises(LookupError):
+        example_plan(sorkit.open_register(None, user="x", today=demo.today), tmp_path / "x.csv")

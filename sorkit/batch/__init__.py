@@ -14,6 +14,7 @@ applying in :mod:`sorkit.batch.applying`. The plan-file format is in ``docs/batc
 from __future__ import annotations
 
 from sorkit.batch.applying import BatchAlreadyApplied, BatchApplied, BatchRejected, apply_batch
+from sorkit.batch.example import example_plan
 from sorkit.batch.planfile import COLUMNS, OPERATIONS, Batch, PlanProblem, read_plan
 from sorkit.batch.planning import BatchPlan, BatchRow, plan_batch, plan_hash
 
@@ -28,6 +29,7 @@ __all__ = [
     "BatchRow",
     "PlanProblem",
     "apply_batch",
+    "example_plan",
     "plan_batch",
     "plan_hash",
     "read_plan",

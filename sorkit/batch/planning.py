@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sorkit.addresses import AddressRegister
 from sorkit.batch.planfile import Batch
 from sorkit.changes import (
     Change,
@@ -33,7 +34,7 @@ from sorkit.changes import (
 from sorkit.dates import ONE_DAY, format_da
 from sorkit.engine import Plan, effective_date, new_change_id, plan_change
 from sorkit.frames import PathCache
-from sorkit.model import STATE_FIELDS, Version
+from sorkit.model import STATE_FIELDS
 from sorkit.rules.codes import CATALOGUE, Violation, message, violation
 from sorkit.snapshot import Snapshot
 from sorkit.texts import BATCH_STATUS, FIELD_LABELS, OPERATION_LABELS, STATUS_LABELS
@@ -393,6 +394,8 @@ def plan_batch(
     failed_refs: dict[str, int] = {}
     seen = _Conflicts()
     chain = _Chain(root)
+    planner = _Planner(reg)
+    addresses = AddressRegister.default()
     rows: list[BatchRow] = []
     iterator: Iterable[tuple[int, Any]] = enumerate(batch)
     if progress:
@@ -416,7 +419,14 @@ def plan_batch(
             if ref:
                 failed_refs[ref] = number
             continue
-        plan = plan_change(reg, change, base=chain.top, change_id=f"{batch_id}-r{number:05d}")
+        plan = plan_change(
+            planner,  # type: ignore[arg-type]
+            change,
+            base=chain.top,
+            change_id=f"{batch_id}-r{number:05d}",
+            addresses=addresses,
+            preview=False,
+        )
         found = list(plan.violations)
         stated = batch.names.get(i)
         if stated is not None and plan.sor_codes:
@@ -504,30 +514,42 @@ def _name_check(
     ]
 
 
-class _Chain:
-    """The register with the good rows so far applied: a short chain of overlays.
+class _Planner:
+    """The register as the engine sees it while a batch is planned.
 
-    Each plan's ``after`` is an overlay of the one before; to keep lookups cheap the chain is
-    flattened into one overlay of the register every so often.
+    User, role, scopes and clock are read once (the register re-checks its file for each,
+    thousands of times per batch).
+    """
+
+    def __init__(self, reg: Register):
+        self.user = reg.user
+        self.role = reg.role
+        self.scopes = reg.scopes
+        self.clock = reg.clock
+        self.today = reg.today
+        self._reg = reg
+
+    def snapshot(self) -> Snapshot:
+        return self._reg.snapshot()
+
+
+class _Chain:
+    """The register with the good rows so far applied, for planning the next row on.
+
+    One overlay of the register is updated in place with each good row's units (so the next
+    row is planned on it with a lookup depth of one, whatever the plan's length). A row's own
+    ``Plan.after`` is a view on this overlay, so after planning it shows the later rows too;
+    the batch uses only the final state (``BatchPlan.after``).
     """
 
     def __init__(self, root: Snapshot):
-        self.root = root
-        self.top = root
-        self.updates: dict[str, tuple[Version, ...]] = {}
-        self.depth = 0
+        self.top = root.overlay({})
 
     def push(self, plan: Plan) -> None:
         assert plan.after is not None
         after = plan.after
-        for code in plan.sor_codes:
-            self.updates[code] = after.versions(code)
-        self.depth += 1
-        if self.depth > max(16, int(len(self.updates) ** 0.5)):
-            self.top = self.root.overlay(self.updates)
-            self.depth = 0
-        else:
-            self.top = after
+        updates = {code: after.versions(code) for code in plan.sor_codes}
+        self.top.replace_units(updates, self.top.generation)
 
 
 class _Conflicts:
