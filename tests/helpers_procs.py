@@ -72,7 +72,20 @@ def _install_counters() -> dict[str, float]:
             stats["stale"] += 1
             raise
 
-    store.duckdb.connect = connect  # type: ignore[attr-defined]
+    engine = getattr(store, "_Engine", None)
+    if engine is not None:  # the store attaches the file to a per-process engine
+        real_acquire = engine.acquire
+
+        def acquire(self: Any) -> Any:
+            try:
+                return real_acquire(self)
+            except duckdb.Error:
+                stats["lock_waits"] += 1
+                raise
+
+        engine.acquire = acquire
+    else:
+        store.duckdb.connect = connect  # type: ignore[attr-defined]
     store.Store._open_with_retry = open_with_retry  # type: ignore[method-assign]
     store.Store.write = write  # type: ignore[method-assign]
     return stats

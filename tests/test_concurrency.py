@@ -68,6 +68,14 @@ def test_second_process_gets_a_lock_error_that_store_retries(demo: sorkit.Regist
             message = str(err.value)
             assert "Could not set lock" in message
             assert any(marker in message for marker in _LOCK_MARKERS)
+        # The store attaches the file to an in-memory database: the same error, the same retry.
+        con = duckdb.connect(":memory:")
+        try:
+            with pytest.raises(duckdb.IOException) as err:
+                con.execute(f"ATTACH '{demo.path}' AS other")
+            assert any(marker in str(err.value) for marker in _LOCK_MARKERS)
+        finally:
+            con.close()
     finally:
         holder.kill()
         holder.wait()
