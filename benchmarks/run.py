@@ -283,13 +283,13 @@ class Child:
         if has_search:
             self.record(
                 "subtree_filtered",
-                lambda i: reg.search(under=big, unit_type=clinical),
+                lambda i: reg.search(under=big, unit_type=clinical, limit=None),
                 lambda i: b.subtree(big, day, clinical),
                 note=f"reg.search(under=Rigshospitalet, unit_type={clinical})",
             )
             self.record(
                 "wildcard",
-                lambda i: reg.search("*kardio*"),
+                lambda i: reg.search("*kardio*", limit=None),
                 lambda i: b.wildcard("*kardio*", day),
             )
             self.record(
@@ -420,7 +420,7 @@ class Child:
         active = [c for c in sorted(snap.codes()) if snap.status(c, day) == "active"]
         chosen = rng.sample(active, min(n, len(active)))
         changes = [
-            EditUnit(c, day + dt.timedelta(days=14), {"phone": f"7{i:07d}"})
+            EditUnit(c, day + dt.timedelta(days=14), phone=f"7{i:07d}")
             for i, c in enumerate(chosen)
         ]
         try:

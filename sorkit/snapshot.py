@@ -28,12 +28,15 @@ class Snapshot:
         self._children: dict[str, set[str]] = {}
         self._indexes: dict[str, dict[str, set[str]]] = {}
         self._max_serial: int | None = None
+        self._tree: Any = None  # Arrow table of TREE_COLUMNS, if the store gave one
+        self._stale: set[str] = set()  # units whose rows in _tree are out of date
         by_code = getattr(versions, "by_code", None)
         children = getattr(versions, "children", None)
         if by_code is not None and children is not None:
             # Loaded by the store: already sorted, grouped and indexed by parent.
             self._by_code = by_code
             self._children = children
+            self._tree = getattr(versions, "tree", None)
             return
         grouped: dict[str, list[Version]] = {}
         for v in versions:
@@ -56,6 +59,8 @@ class Snapshot:
         view._children = {}
         view._indexes = {}
         view._max_serial = None
+        view._tree = None
+        view._stale = set()
         view._set(updates)
         return view
 
@@ -80,12 +85,39 @@ class Snapshot:
         self.generation = generation
 
     def _set(self, updates: Mapping[str, Iterable[Version]]) -> None:
+        if self._tree is not None:
+            self._stale.update(updates)
         for code, versions in updates.items():
             vs = tuple(sorted(versions, key=lambda v: v.valid_from))
             self._by_code[code] = vs
             for v in vs:
                 if v.parent is not None:
                     self._children.setdefault(v.parent, set()).add(code)
+
+    def tree_table(self) -> Any:
+        """Every current version's tree columns (``TREE_COLUMNS``) as one Arrow table.
+
+        Kept from the load and patched for units replaced since (cheap); for an overlay or a
+        snapshot built from Python versions it is made from them. Used by whole-register reads
+        (:func:`sorkit.frames.hierarchy`) that work on columns instead of unit by unit.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from sorkit.store.rows import tree_table
+
+        if self._base is not None:
+            return tree_table(list(self.all_versions()))
+        if self._tree is None:
+            self._tree = tree_table(list(self.all_versions()))
+            self._stale = set()
+        elif self._stale:
+            stale = pa.array(sorted(self._stale), pa.string())
+            keep = self._tree.filter(pc.invert(pc.is_in(self._tree.column("sor_code"), stale)))
+            fresh = tree_table([v for c in sorted(self._stale) for v in self.versions(c)])
+            self._tree = pa.concat_tables([keep, fresh.cast(keep.schema)]).combine_chunks()
+            self._stale = set()
+        return self._tree
 
     # -- units ---------------------------------------------------------------------------
 

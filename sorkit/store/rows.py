@@ -112,6 +112,12 @@ class LoadedVersions(list[Version]):
 
     by_code: dict[str, tuple[Version, ...]]
     children: dict[str, set[str]]
+    #: The columns tree-wide reads need (:data:`TREE_COLUMNS`), as Arrow, for vectorised work.
+    tree: pa.Table | None = None
+
+
+#: The version columns kept columnar in the snapshot (see ``Snapshot.tree_table``).
+TREE_COLUMNS = ("sor_code", "valid_from", "valid_to", "level", "parent", "name", "unit_type")
 
 
 # -- columnar conversion: Arrow columns -> storage-form Python values, column by column --------
@@ -282,6 +288,7 @@ def load_versions(con: duckdb.DuckDBPyConnection, where: str, params: list[Any])
     table = con.sql(sql, params=params or None).to_arrow_table()
     out = LoadedVersions()
     out.by_code, out.children = {}, {}
+    out.tree = table.select(list(TREE_COLUMNS))
     if not table.num_rows:
         return out
     codes = _combined(table.column("sor_code")).dictionary_encode()
@@ -465,6 +472,15 @@ def insert_events(
         [gen],
     )
     con.unregister("_events")
+
+
+def tree_table(versions: Sequence[Version]) -> pa.Table:
+    """The :data:`TREE_COLUMNS` of some versions as an Arrow table (as the load keeps them)."""
+    at = dict(zip(Version._fields, zip(*versions, strict=True), strict=False)) if versions else {}
+    types = {"valid_from": pa.date32(), "valid_to": pa.date32()}
+    return pa.table(
+        {name: pa.array(at.get(name, ()), types.get(name, pa.string())) for name in TREE_COLUMNS}
+    )
 
 
 def versions_table(versions: Sequence[Version], user: str, now: dt.datetime) -> pa.Table:
