@@ -1,4 +1,4 @@
-r"""The ``sorkit`` command line: demo, import, export, batch, report, app and check.
+r"""The ``sorkit`` command line: demo, import, export, batch, report, app, check, backup, restore.
 
 Every subcommand is an entry in :data:`COMMANDS` (name -> :class:`Command`); add one with
 :func:`add_command`. The register is ``--register``, else ``$SORKIT_REGISTER``, else
@@ -348,10 +348,10 @@ def _configure_check(p: argparse.ArgumentParser) -> None:
 
 @add_command("check", "kontrollér registrets garantier og revisionsspor", _configure_check)
 def _check(args: argparse.Namespace) -> int:
-    from sorkit.invariants import problems
+    from sorkit.integrity import check
 
     reg = _open(args)
-    found = problems(reg.snapshot())
+    found = check(reg).problems  # every date, versions = events, audit complete (#10)
     found += audit_problems(reg)
     if not found:
         print(CLI_TEXTS["check_ok"].format(units=len(reg.snapshot())))
@@ -389,6 +389,39 @@ def audit_problems(reg: Any) -> list[str]:
         )
     ]
     return out
+
+
+# -- backup and restore (#10) -------------------------------------------------------------
+
+
+def _configure_backup(p: argparse.ArgumentParser) -> None:
+    _register_arg(p)
+    p.add_argument("out", help="en ny, tom mappe til backuppen")
+
+
+@add_command("backup", "tag en backup af registret (Parquet med kontrolsummer)", _configure_backup)
+def _backup(args: argparse.Namespace) -> int:
+    from sorkit.backup import backup
+
+    info = backup(_existing_register(args), args.out)
+    rows = ", ".join(f"{t}: {n}" for t, n in sorted(info.tables.items()))
+    print(f"Backup af generation {info.generation} skrevet til {info.folder} ({rows}).")
+    return 0
+
+
+def _configure_restore(p: argparse.ArgumentParser) -> None:
+    p.add_argument("backup_dir", help="mappen med backuppen")
+    p.add_argument("target", help="registerfilen, der skal gendannes")
+    p.add_argument("--force", action="store_true", help="erstat et eksisterende register")
+
+
+@add_command("restore", "gendan et register fra en backup", _configure_restore)
+def _restore(args: argparse.Namespace) -> int:
+    from sorkit.backup import restore
+
+    info = restore(args.backup_dir, args.target, force=args.force)
+    print(f"Registret {args.target} er gendannet fra {info.folder} (generation {info.generation}).")
+    return 0
 
 
 # -- main ------------------------------------------------------------------------------------

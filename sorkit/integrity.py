@@ -8,6 +8,7 @@ It reads the whole register in one transaction and reports every broken promise 
 - audit completeness: every current event has an audit record for its change and unit, every
   cancellation has one for each unit it touched, and no change is recorded twice for one unit;
 - every current version is traceable to a current event of its unit that starts it;
+- every batch has its audit rows, and every audit row's batch is recorded;
 - no row carries a generation above the register's write counter.
 
 Usage::
@@ -126,6 +127,12 @@ def check(reg_or_path: Any) -> IntegrityReport:
         f"Tabellen {table} har rækker fra generation {top}, men registret er på generation "
         f"{contents.generation}"
         for table, top in contents.future_rows
+    ]
+    found += [
+        f"Batch {batch_id} har ingen audit-poster"
+        if what == "no_audit"
+        else f"Audit-poster nævner batch {batch_id}, som ikke er registreret"
+        for batch_id, what in contents.batch_problems
     ]
     return IntegrityReport(
         problems=found,

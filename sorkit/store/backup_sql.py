@@ -38,6 +38,8 @@ class RegisterContents:
             current event of the unit starts.
         duplicate_audit: (change id, SOR code, count) recorded more than once.
         future_rows: (table, gen) of rows stamped with a generation above the counter.
+        batch_problems: (batch id, what) of batches without audit rows or audit rows naming a
+            batch that was never recorded.
         counts: rows per table.
     """
 
@@ -50,6 +52,7 @@ class RegisterContents:
     duplicate_audit: list[tuple[Any, ...]]
     future_rows: list[tuple[Any, ...]]
     counts: dict[str, int]
+    batch_problems: list[tuple[Any, ...]]
 
 
 _EVENT_WITHOUT_AUDIT = """
@@ -74,6 +77,14 @@ _VERSION_WITHOUT_EVENT = """
 _DUPLICATE_AUDIT = """
     SELECT change_id, sor_code, count(*) FROM audit
     GROUP BY change_id, sor_code HAVING count(*) > 1 ORDER BY 1, 2"""
+
+_BATCH_PROBLEMS = """
+    SELECT DISTINCT a.batch_id, 'no_batch' FROM audit a
+    WHERE a.batch_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = a.batch_id)
+    UNION ALL
+    SELECT b.batch_id, 'no_audit' FROM batches b
+    WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.batch_id = b.batch_id)
+    ORDER BY 1, 2"""
 
 _FUTURE_ROWS = """
     SELECT 'unit_versions', max(greatest(gen, coalesce(superseded_gen, 0))) FROM unit_versions
@@ -111,6 +122,7 @@ def read_contents(store: Store) -> RegisterContents:
                 duplicate_audit=con.execute(_DUPLICATE_AUDIT).fetchall(),
                 future_rows=future,
                 counts=counts,
+                batch_problems=con.execute(_BATCH_PROBLEMS).fetchall(),
             )
         finally:
             con.commit()
