@@ -289,6 +289,9 @@ def apply_plan(
     accepted = {k: str(v).strip() for k, v in (accept or {}).items() if v and str(v).strip()}
     if plan.user != reg.user:
         plan = plan_change(reg, plan.change, change_id=plan.change_id)
+    # What the units looked like when the caller planned: every retry is judged against this,
+    # never against a re-plan (which would hide a change made in between).
+    original = dict(plan.fingerprints)
     for _attempt in range(MAX_RETRIES):
         blocking = [v for v in plan.violations if v.is_error or v.code not in accepted]
         if blocking:
@@ -318,16 +321,33 @@ def apply_plan(
         try:
             gen, updates = reg.store.write(ws, project_events, reg.clock.now())
         except StaleSnapshot:
-            fresh = reg.snapshot()
-            if fingerprint(fresh, list(plan.fingerprints)) != dict(plan.fingerprints):
+            fresh = _fresh_snapshot(reg, plan.generation)
+            if fingerprint(fresh, list(original)) != original:
                 unit = plan.sor_codes[0] if plan.sor_codes else None
                 raise ChangeRejected([violation("CONCURRENT_CHANGE", unit, unit=unit)]) from None
             backoff(_attempt)
-            plan = plan_change(reg, plan.change, change_id=plan.change_id)
+            plan = plan_change(reg, plan.change, base=fresh, change_id=plan.change_id)
             continue
         reg._after_write(gen, updates)
         return Applied(plan.change_id, plan.sor_codes, plan.effective_date)
     raise ChangeRejected([violation("CONCURRENT_CHANGE", None, unit="registret")])
+
+
+def _fresh_snapshot(reg: Register, seen: int, attempts: int = 8) -> Snapshot:
+    """The register after a lost race, once it is newer than generation ``seen``.
+
+    The other writer may still be committing (an in-process write conflict is reported before
+    its commit is visible), and the file's stat may lag: re-read, waiting a little, until the
+    generation moves; if it never does (the other write was rolled back), the register as is.
+    """
+    fresh = reg.snapshot()
+    for attempt in range(attempts):
+        if fresh.generation > seen:
+            break
+        reg._shared.stat = None  # force the incremental re-read
+        backoff(attempt)
+        fresh = reg.snapshot()
+    return fresh
 
 
 def project_events(code: str, events: list[Event], now: dt.datetime) -> list[Version]:
