@@ -28,6 +28,7 @@ class Snapshot:
         self._children: dict[str, set[str]] = {}
         self._indexes: dict[str, dict[str, set[str]]] = {}
         self._max_serial: int | None = None
+        self._own_indexes: dict[str, dict[Any, set[str]]] = {}
         self._tree: Any = None  # Arrow table of TREE_COLUMNS, if the store gave one
         self._stale: set[str] = set()  # units whose rows in _tree are out of date
         by_code = getattr(versions, "by_code", None)
@@ -61,6 +62,7 @@ class Snapshot:
         view._max_serial = None
         view._tree = None
         view._stale = set()
+        view._own_indexes = {}
         view._set(updates)
         return view
 
@@ -77,7 +79,6 @@ class Snapshot:
     def replace_units(self, updates: Mapping[str, Iterable[Version]], generation: int) -> None:
         """Replace the versions of some units in place (after a write by this process)."""
         self._set(updates)
-        self._indexes.clear()
         if self._max_serial is not None:
             # Units are never deleted, so the highest serial only grows: look at the new ones
             # (recomputing over every code took a second per write at national scale).
@@ -87,8 +88,22 @@ class Snapshot:
     def _set(self, updates: Mapping[str, Iterable[Version]]) -> None:
         if self._tree is not None:
             self._stale.update(updates)
+        # Identifier indexes are patched, not dropped: a batch replaces units row after row,
+        # and rebuilding an index over a million versions after every write would dominate.
+        indexes = [*self._indexes.items(), *self._own_indexes.items()]
         for code, versions in updates.items():
             vs = tuple(sorted(versions, key=lambda v: v.valid_from))
+            if indexes:
+                old = self.versions(code)
+                for field, index in indexes:
+                    for v in old:
+                        value = _field_value(v, field)
+                        if value and (holders := index.get(value)) is not None:
+                            holders.discard(code)
+                    for v in vs:
+                        value = _field_value(v, field)
+                        if value:
+                            index.setdefault(value, set()).add(code)
             self._by_code[code] = vs
             for v in vs:
                 if v.parent is not None:
@@ -155,7 +170,10 @@ class Snapshot:
     def version_at(self, code: str, day: dt.date) -> Version | None:
         """The version of the unit valid on ``day``, or None."""
         vs = self.versions(code)
-        if not vs:
+        if len(vs) <= 12:  # the usual few versions: scanning back from today's end is cheapest
+            for v in reversed(vs):
+                if v.valid_from <= day:
+                    return v if v.valid_to is None or day < v.valid_to else None
             return None
         i = bisect_right(vs, day, key=lambda v: v.valid_from) - 1
         if i < 0:
@@ -198,10 +216,11 @@ class Snapshot:
 
     def child_candidates(self, code: str) -> set[str]:
         """Units that have ``code`` as parent in at least one version (any date)."""
-        own = self._children.get(code, set())
+        own = self._children.get(code)
         if self._base is None:
-            return own
-        return own | self._base.child_candidates(code)
+            return set() if own is None else own
+        below = self._base.child_candidates(code)
+        return below if not own else own | below
 
     def parent_at(self, code: str, day: dt.date) -> str | None:
         """The unit's parent on ``day`` (None for an IE or if not valid then)."""
@@ -281,9 +300,18 @@ class Snapshot:
         if self._base is None:
             return set(self.index(field).get(value, ()))
         out = {c for c in self._base.holders(field, value) if c not in self._by_code}
-        for code, vs in self._by_code.items():
-            if any(_field_value(v, field) == value for v in vs):
-                out.add(code)
+        # The overlay's own units, indexed once per field (a batch plans row after row on a
+        # growing overlay: scanning all its units for every lookup made planning quadratic).
+        own = self._own_indexes.get(field)
+        if own is None:
+            own = {}
+            for code, vs in self._by_code.items():
+                for v in vs:
+                    found = _field_value(v, field)
+                    if found:
+                        own.setdefault(found, set()).add(code)
+            self._own_indexes[field] = own
+        out |= own.get(value, set())
         return out
 
     def gln_holders(self, gln: str) -> list[tuple[str, dt.date, dt.date | None]]:
