@@ -244,3 +244,30 @@ def test_the_example_plan_holds_on_the_demo(demo: sorkit.Register, tmp_path: Pat
     assert report.rows[0].effective_date == NEW_YEAR  # the first of a month, late enough
     with pytest.raises(LookupError):
         example_plan(sorkit.open_register(None, user="x", today=demo.today), tmp_path / "x.csv")
+
+
+def test_two_applies_of_one_plan_at_once_write_it_once(
+    demo: sorkit.Register, sample: Batch
+) -> None:
+    import threading
+
+    regs = [sorkit.open_register(demo.path, user="admin", today=demo.today) for _ in range(2)]
+    reports = [r.plan_batch(sample, accept=ACCEPT) for r in regs]
+    outcomes: list[str] = []
+
+    def apply(i: int) -> None:
+        try:
+            regs[i].apply_batch(reports[i])
+            outcomes.append("applied")
+        except BatchAlreadyApplied:
+            outcomes.append("already")
+        except BatchRejected as exc:  # the loser may also find its rows no longer hold
+            outcomes.append("rejected" if "allerede" not in str(exc) else "already")
+
+    threads = [threading.Thread(target=apply, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2 and outcomes.count("applied") == 1, outcomes
+    assert demo.store.query("SELECT count(*) FROM batches")[0][0] == 1

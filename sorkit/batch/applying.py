@@ -9,6 +9,8 @@ register and refused if anything in it now fails.
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -122,6 +124,7 @@ def apply_batch(
         try:
             gen, updates = reg.store.write(ws, _project, reg.clock.now())
         except StaleSnapshot:
+            _wait_for_newer(reg, report.generation, _attempt)
             report = _replan(reg, report, accepted)
             head = BATCH_TEXTS["rejected_after_change"]
             continue
@@ -136,6 +139,16 @@ def apply_batch(
             gen,
         )
     raise BatchRejected([(None, violation("CONCURRENT_CHANGE", None, unit="registret"))])
+
+
+def _wait_for_newer(reg: Register, seen: int, attempt: int) -> None:
+    """After a lost race, wait until the register shows the other write (its file stat may lag)."""
+    for i in range(8):
+        if reg.snapshot().generation > seen:
+            return
+        time.sleep(0.01 * (2**i) * (0.5 + random.random()) + 0.01 * attempt)
+        if i == 3:
+            reg.refresh()  # re-read the file rather than trust the cached stat
 
 
 def _replan(reg: Register, report: BatchPlan, accepted: Mapping[str, str]) -> BatchPlan:
