@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -157,17 +158,21 @@ def test_forced_restore_waits_for_a_writer(
 ) -> None:
     target = tmp_path / "busy.duckdb"
     shutil.copy(demo.path, target)
-    holder = start("hold", target, 3)
+    holder = start("hold", target, 120)
     try:
         wait_for_line(holder, "HELD")
         with pytest.raises(sorkit.RegisterBusy):
             restore(backup_dir, target, force=True, busy_timeout=0.5)
-        restore(backup_dir, target, force=True, busy_timeout=60)  # after the holder is done
-        result(holder)
+        assert not list(tmp_path.glob(".busy.duckdb.restore-*"))
+        releaser = threading.Timer(1.0, holder.kill)  # the writer finishes while restore waits
+        releaser.start()
+        restore(backup_dir, target, force=True, busy_timeout=60)
+        releaser.join()
     finally:
         holder.kill()
         holder.wait()
     assert check(target).ok
+    assert fingerprint(target) == fingerprint(demo.path)
 
 
 def test_backup_while_others_write_is_consistent(demo: sorkit.Register, tmp_path: Path) -> None:

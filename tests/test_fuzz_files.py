@@ -75,6 +75,9 @@ def hostile_xml(tmp: Path) -> dict[str, bytes]:
         "nul_bytes": minimal.replace(b"<", b"\x00<", 3),
         "truncated": minimal[: len(minimal) // 2],
         "utf16": minimal.decode("utf-8").encode("utf-16"),
+        "unknown_encoding": minimal.replace(b'encoding="UTF-8"', b'encoding="TF-8"', 1)
+        .replace(b"encoding='UTF-8'", b"encoding='TF-8'", 1)
+        .replace(b'encoding="utf-8"', b'encoding="TF-8"', 1),
         "latin1_declared_utf8": minimal.decode("utf-8").replace("a", "æ").encode("latin-1"),
         "wrong_root": b'<?xml version="1.0"?><html><body>hej</body></html>',
         "deep_nesting": b"<SorTree>" + b"<a>" * 50_000 + b"</a>" * 50_000 + b"</SorTree>",

@@ -172,7 +172,7 @@ class _Reader:
                     break
                 self.parser.Parse(block, False)
             self.parser.Parse(b"", True)
-        except expat.ExpatError as exc:
+        except (expat.ExpatError, LookupError) as exc:  # LookupError: unknown encoding declared
             line = getattr(exc, "lineno", self.parser.ErrorLineNumber)
             col = getattr(exc, "offset", self.parser.ErrorColumnNumber)
             message = expat.ErrorString(exc.code) if getattr(exc, "code", None) else str(exc)
