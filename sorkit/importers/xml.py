@@ -175,7 +175,8 @@ class _Reader:
         except (expat.ExpatError, LookupError) as exc:  # LookupError: unknown encoding declared
             line = getattr(exc, "lineno", self.parser.ErrorLineNumber)
             col = getattr(exc, "offset", self.parser.ErrorColumnNumber)
-            message = expat.ErrorString(exc.code) if getattr(exc, "code", None) else str(exc)
+            code = getattr(exc, "code", None)
+            message = expat.ErrorString(code) if code else str(exc)
             raise _Fatal(
                 Problem(
                     f"linje {line}, kolonne {col}",
