@@ -105,7 +105,7 @@ def hostile_csv() -> dict[str, bytes]:
         "comma_delimited": good.replace(b";", b","),
         "unbalanced_quotes": good.replace(b'="', b'"', 3),
         "short_row": (header + "\n" + injected + "\n").encode(),
-        "long_field": (header + "\n" + rows[0].replace("Region", "R" * 100_000) + "\n").encode(),
+        "long_field": (header + "\n" + rows[0].replace("Region", "R" * 200_000) + "\n").encode(),
         "many_columns": (header + "\n" + rows[0] + ";x" * 10_000 + "\n").encode(),
         "crlf_in_field": (
             header + "\n" + rows[0].replace("Region", '"Re\r\ngion"') + "\n"

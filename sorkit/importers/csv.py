@@ -166,6 +166,20 @@ def _cell(value: str | None) -> str:
     return match.group(1).strip() if match else text
 
 
+def _rows_or_problem(reader: Any, result: ParsedFile) -> Any:
+    """Yield the reader's rows; a row the csv module cannot read becomes a named problem."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num
+            result.problems.append(Problem(f"linje {line}", "række", "", f"kan ikke læses: {exc}"))
+            return
+        yield row
+
+
 def _parse_rows(
     reader: Any,
     header: list[str],
@@ -173,7 +187,7 @@ def _parse_rows(
     convert: Any,
 ) -> None:
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in _rows_or_problem(reader, result):
         line = reader.line_num
         if not any(c.strip() for c in row):
             continue
