@@ -122,6 +122,10 @@ def _create_level(change: CreateUnit, snap: Snapshot, day: dt.date) -> str:
     return "SI" if pv is not None and pv.level == "IE" else "OE"
 
 
+#: Pre-stage codes after which the change cannot be projected meaningfully.
+_STOP_CODES = frozenset({"UNIT_NOT_FOUND", "UNIT_CLOSED", "EFFECTIVE_AFTER_CLOSE"})
+
+
 def plan_change(
     reg: Register,
     change: Change,
@@ -163,7 +167,10 @@ def plan_change(
         extra=facts,
     )
     found = check(ctx, "pre")
-    if any(v.is_error for v in found) or eff is None:
+    # Only findings that make the would-be register meaningless stop planning here; a too-early
+    # date, a missing permission or confirmation still lets the post rules list everything else
+    # at once (the form shows the whole list). Errors among them keep the plan from applying.
+    if eff is None or any(v.is_error and v.code in _STOP_CODES for v in found):
         return _plan(change, reg.user, found, eff, change_id, (), snap, {}, {})
     events = _events(change, snap, eff, new_code, change_id, now)
     touched = tuple(dict.fromkeys(e.sor_code for e in events))
@@ -174,7 +181,8 @@ def plan_change(
             own = [e for e in events if e.sor_code == code]
             updates[code] = project(code, existing + own, recorded_at=now)
     except TimelineError as exc:  # a pre rule should have caught it: refuse, never write it
-        found.append(violation("REGISTER_GUARANTEE_BROKEN", touched[0], problem=str(exc)))
+        if not any(v.is_error for v in found):  # e.g. an edit dated before the unit starts
+            found.append(violation("REGISTER_GUARANTEE_BROKEN", touched[0], problem=str(exc)))
         return _plan(change, reg.user, found, eff, change_id, (), snap, {}, {})
     after = snap.overlay(updates)
     ctx = Context(

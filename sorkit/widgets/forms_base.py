@@ -10,7 +10,6 @@ apply button (``controls["apply"]``) is enabled only when nothing blocks.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -191,34 +190,10 @@ class FormBase(w.VBox):
         except (SorkitError, ValueError, TypeError) as exc:
             self.state = replace(keep, problem=str(exc))
         else:
-            found = tuple(plan.violations) + self._beyond_the_date(plan)
+            found = tuple(plan.violations)
             self.state = replace(keep, violations=found, plan=plan)
         self._render()
         return self.state
-
-    def _beyond_the_date(self, plan: Any) -> tuple[Any, ...]:
-        """Findings hidden behind DATE_TOO_EARLY, so the steward sees the whole list at once.
-
-        The engine stops at a too-early date before the other rules run; the form plans the
-        same values on the earliest allowed date and shows what else that finds (the real
-        plan keeps its DATE_TOO_EARLY error, so nothing can be applied).
-        """
-        early = [v for v in plan.violations if v.code == "DATE_TOO_EARLY"]
-        earliest = early[0].details.get("earliest") if early else None
-        if not self.date_path or getattr(plan, "after", None) is not None:
-            return ()
-        if not isinstance(earliest, dt.date):
-            return ()
-        probe_values = replace_at(self.values, self.date_path, earliest)
-        saved, self.values = self.values, probe_values
-        try:
-            probe = self.reg.plan(self.build_change())
-        except (InputProblem, SorkitError, ValueError, TypeError):
-            return ()
-        finally:
-            self.values = saved
-        seen = {v.code for v in plan.violations}
-        return tuple(v for v in probe.violations if v.code not in seen)
 
     def apply(self) -> Applied | None:
         """Re-plan and apply; show the change id and date, or why it was refused."""
