@@ -123,7 +123,9 @@ def _create_level(change: CreateUnit, snap: Snapshot, day: dt.date) -> str:
 
 
 #: Pre-stage codes after which the change cannot be projected meaningfully.
-_STOP_CODES = frozenset({"UNIT_NOT_FOUND", "UNIT_CLOSED", "EFFECTIVE_AFTER_CLOSE"})
+_STOP_CODES = frozenset(
+    {"UNIT_NOT_FOUND", "UNIT_CLOSED", "EFFECTIVE_AFTER_CLOSE", "TEXT_INVALID_CHARACTERS"}
+)
 
 
 def plan_change(

@@ -284,6 +284,34 @@ ROWS: list[Row] = [
         lambda u: new(u, postal_address=address()),
         False,
     ),
+    (
+        "NUL byte in the name",
+        "TEXT_INVALID_CHARACTERS",
+        "admin",
+        lambda u: new(u, name="Tandplejen\x00Ny"),
+        True,
+    ),
+    (
+        "line break in a local attribute",
+        "TEXT_INVALID_CHARACTERS",
+        "admin",
+        lambda u: edit(u, local_attributes=("linje1\nlinje2",)),
+        True,
+    ),
+    (
+        "lone surrogate in the street",
+        "TEXT_INVALID_CHARACTERS",
+        "admin",
+        lambda u: new(u, postal_address=address(street="Eliasgade\ud800")),
+        True,
+    ),
+    (
+        "Danish letters, dashes and quotes are text",
+        "TEXT_INVALID_CHARACTERS",
+        "admin",
+        lambda u: new(u, name="Tandplejen Ærø-Østby 'Å' & Co."),
+        False,
+    ),
 ]
 
 

@@ -99,6 +99,7 @@ def _load_rule_modules() -> None:
         general,
         location,
         move,
+        text,
     )
 
 

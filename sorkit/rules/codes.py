@@ -145,6 +145,13 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ("SPECIALITIES_TOO_MANY", ERROR, _CE, "Der er {count} kliniske specialer; højst 8."),
     ("IDENTIFIER_INVALID", ERROR, _CE, "{field} '{value}' er ugyldig: {reason}"),
     (
+        "TEXT_INVALID_CHARACTERS",
+        ERROR,
+        _CEL,
+        "{field} indeholder et tegn ({character}), der ikke kan gemmes i SOR, fx et linjeskift "
+        "eller et kontroltegn.",
+    ),
+    (
         "PUBLIC_INFORMATION",
         WARNING,
         _CE,
