@@ -16,16 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from sorkit import refdata
 from sorkit.clock import Clock
-from sorkit.dates import valid_to_to_last_day
 from sorkit.errors import UnitNotFound
 from sorkit.frames import PathCache, unit_frame
 from sorkit.ids import clean_digits, sor_serial
-from sorkit.inherit import resolve
-from sorkit.model import Address, LocationNumber, Unit, Version
+from sorkit.model import Unit, Version
 from sorkit.snapshot import Snapshot
 from sorkit.store import Store
+from sorkit.units import read_unit
 
 ROLES = ("reader", "steward", "sds_admin")
 
@@ -211,45 +209,7 @@ class Register:
         snap = self.snapshot()
         if known_at is not None:
             snap = snap.overlay({code: self.store.versions_known_at(code, known_at)})
-        v = snap.reference_version(code, day)
-        if v is None:
-            raise UnitNotFound(code)
-        values, inherited = resolve(snap, v, day)
-        end = snap.end(code)
-        return Unit(
-            sor_code=code,
-            level=v.level,
-            name=v.name,
-            unit_type=v.unit_type,
-            unit_type_name=refdata.unit_type_names().get(v.unit_type or ""),
-            parent=v.parent,
-            valid_from=snap.first_from(code),  # type: ignore[arg-type]
-            last_day=valid_to_to_last_day(end),
-            status=snap.status(code, day),
-            as_of=day,
-            postal_address=Address.from_dict(values["postal_address"]),
-            visiting_address=Address.from_dict(values["visiting_address"]),
-            activity_address=Address.from_dict(values["activity_address"]),
-            phone=values["phone"],
-            email=values["email"],
-            website=values["website"],
-            fax=values["fax"],
-            location_number=LocationNumber.from_dict(values["location_number"]),
-            local_attributes=v.local_attributes,
-            specialities=v.specialities,
-            shak=v.shak,
-            ydernummer=v.ydernummer,
-            pharmacy_id=v.pharmacy_id,
-            cvr=v.cvr,
-            p_number=v.p_number,
-            local_code=v.local_code,
-            replaces=v.replaces,
-            replaced_by=v.replaced_by,
-            inherited=inherited,
-            version_from=v.valid_from,
-            version_to=v.valid_to,
-            own=v.state(),
-        )
+        return read_unit(snap, code, day)
 
     def _require(self, snap: Snapshot, code: str) -> None:
         if not snap.exists(code):

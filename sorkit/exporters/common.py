@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sorkit.errors import UnitNotFound
 from sorkit.model import Unit, Version
 from sorkit.snapshot import Snapshot
 
@@ -81,46 +80,6 @@ class UnitReader:
 
     def unit(self, code: str, day: dt.date) -> Unit:
         """The unit on ``day`` (see :meth:`sorkit.register.Register.unit`)."""
-        from sorkit.dates import valid_to_to_last_day
-        from sorkit.inherit import resolve
-        from sorkit.model import Address, LocationNumber
+        from sorkit.units import read_unit
 
-        snap = self.snap
-        v = snap.reference_version(code, day)
-        if v is None:
-            raise UnitNotFound(code)
-        values, inherited = resolve(snap, v, day)
-        return Unit(
-            sor_code=code,
-            level=v.level,
-            name=v.name,
-            unit_type=v.unit_type,
-            unit_type_name=self.type_names.get(v.unit_type or ""),
-            parent=v.parent,
-            valid_from=snap.first_from(code),  # type: ignore[arg-type]
-            last_day=valid_to_to_last_day(snap.end(code)),
-            status=snap.status(code, day),
-            as_of=day,
-            postal_address=Address.from_dict(values["postal_address"]),
-            visiting_address=Address.from_dict(values["visiting_address"]),
-            activity_address=Address.from_dict(values["activity_address"]),
-            phone=values["phone"],
-            email=values["email"],
-            website=values["website"],
-            fax=values["fax"],
-            location_number=LocationNumber.from_dict(values["location_number"]),
-            local_attributes=v.local_attributes,
-            specialities=v.specialities,
-            shak=v.shak,
-            ydernummer=v.ydernummer,
-            pharmacy_id=v.pharmacy_id,
-            cvr=v.cvr,
-            p_number=v.p_number,
-            local_code=v.local_code,
-            replaces=v.replaces,
-            replaced_by=v.replaced_by,
-            inherited=inherited,
-            version_from=v.valid_from,
-            version_to=v.valid_to,
-            own=v.state(),
-        )
+        return read_unit(self.snap, code, day, self.type_names)
