@@ -271,6 +271,31 @@ def lab_command(
     return cmd + list(extra)
 
 
+#: JupyterLab user settings for a lab started by sorkit: start the notebook's kernel without
+#: asking, keep every cell in the page (no windowing), never fetch news or look for updates.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "autoStartDefaultKernel": True,
+        "windowingMode": "none",
+    },
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+
+def write_lab_settings(folder: Path) -> Path:
+    """Write :data:`LAB_SETTINGS` as a JupyterLab user-settings folder and return it."""
+    import json
+
+    for name, values in LAB_SETTINGS.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+    return folder
+
+
 def app_environment(
     register: Path | str,
     *,
@@ -343,6 +368,19 @@ class Server:
         stop_process_group(self.process, timeout)
         for path in self.cleanup:
             shutil.rmtree(path, ignore_errors=True)
+
+    def kernels(self) -> list[dict[str, Any]]:
+        """The server's kernels (``/api/kernels``: id, name, execution_state, ...)."""
+        import json
+
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
+        try:
+            conn.request("GET", "/api/kernels")
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        return list(json.loads(body)) if response.status == 200 else []
 
     def log_text(self) -> str:
         """What the server wrote so far (empty without a log file)."""
@@ -478,14 +516,20 @@ def start_lab(
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
         IPYTHONDIR=str(home / "ipython"),
+        TMPDIR=str(home / "tmp"),  # what notebooks put in tempfile folders goes with the server
     )
+    (home / "tmp").mkdir()
     if register is not None:
         env = app_environment(register, today=today, user=user, base=base)
     else:
         env = app_environment(root, base=base)
         env.pop("SORKIT_REGISTER")
-    workspaces = f"--LabApp.workspaces_dir={home / 'workspaces'}"
-    cmd = lab_command(root, port, extra=[workspaces, *extra])
+    settings = write_lab_settings(home / "settings")
+    own = [
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        f"--LabApp.user_settings_dir={settings}",
+    ]
+    cmd = lab_command(root, port, extra=[*own, *extra])
     server = _spawn("JupyterLab", cmd, port, env, root, log, f"http://{HOST}:{port}/lab", [home])
     try:
         server.wait_ready(timeout, path="/api/status")
@@ -584,5 +628,6 @@ __all__ = [
     "start_lab",
     "start_voila",
     "voila_command",
+    "write_lab_settings",
     "write_template",
 ]

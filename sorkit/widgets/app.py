@@ -143,7 +143,10 @@ class StewardApp(w.HBox):
         self.quick_message.value = (
             T["search_count"].format(count=len(found)) if len(found) else T["search_none"]
         )
-        box.options = [(f"{r.name} ({r.sor_code})", r.sor_code) for r in found.itertuples()]
+        # Blank first choice, as in the search panel: index 0 from the browser picks nothing.
+        box.options = [(T["choose"], None)] + [
+            (f"{r.name} ({r.sor_code})", r.sor_code) for r in found.itertuples()
+        ]
         box.value = None
 
     def _on_quick_pick(self, change: dict[str, Any]) -> None:

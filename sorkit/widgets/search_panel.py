@@ -126,7 +126,9 @@ class SearchPanel(w.VBox):
         self.controls["count"].value = (
             T["search_count"].format(count=count) if count else T["search_none"]
         )
-        self.controls["pick"].options = [
+        # A blank first choice: the browser's <select> shows (and may send back) index 0 when
+        # the options change, which must not pick a unit (and reset every form) on its own.
+        self.controls["pick"].options = [(T["choose"], None)] + [
             (f"{row.name} ({row.sor_code})", row.sor_code) for row in self.results.itertuples()
         ]
         self.controls["pick"].value = None
