@@ -582,24 +582,39 @@ def serve(
         print(MESSAGES["port_busy"].format(port=port, host=HOST), file=sys.stderr)
         return 2
     templates = Path(tempfile.mkdtemp(prefix="sorkit-voila-"))
+    previous = _stop_on_sigterm()
     try:
         write_template(templates)
         env = app_environment(register, today=today, user=user, jupyter_path=templates)
         cmd = voila_command(notebook.resolve(), port)
         print(_serving_text(port, register), flush=True)
-        process = subprocess.Popen(cmd, cwd=notebook.resolve().parent, env=env)
+        # Voila (and its kernels) in a process group of its own: Ctrl-C reaches only us, and we
+        # stop the whole group (a single SIGINT would only make Voila ask for confirmation).
+        process = subprocess.Popen(
+            cmd, cwd=notebook.resolve().parent, env=env, start_new_session=True
+        )
         try:
             return process.wait()
         except KeyboardInterrupt:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                stop_process_group(process)
+            stop_process_group(process)
             print(MESSAGES["stopped"], flush=True)
             return 0
     finally:
         shutil.rmtree(templates, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> Any:
+    """Treat SIGTERM like Ctrl-C (so the server is stopped and the temp files removed)."""
+    try:
+        return signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread
+        return None
 
 
 def _serving_text(port: int, register: Path) -> str:

@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,39 @@ def test_wait_ready_reports_a_server_that_exits(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="kode 3"):
         server.wait_ready(timeout=60)
     server.stop()
+
+
+def test_sorkit_app_serves_on_loopback_and_stops_on_ctrl_c(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    """`sorkit app` starts Voila on 127.0.0.1; Ctrl-C stops it and its temp template."""
+    import signal
+    import time
+
+    register = tmp_path / "demo.duckdb"
+    register.write_bytes(demo_template.read_bytes())
+    port = appmode.free_port()
+    before = set(Path(tempfile.gettempdir()).glob("sorkit-voila-*"))
+    sorkit_cmd = Path(sys.executable).with_name("sorkit")
+    proc = subprocess.Popen(
+        [str(sorkit_cmd), "app", "--register", str(register), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not appmode.http_answers(f"http://127.0.0.1:{port}/voila/static/voila.js"):
+            assert proc.poll() is None, proc.communicate()[0]
+            assert time.monotonic() < deadline, "sorkit app did not answer"
+            time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert f"http://127.0.0.1:{port}/" in out
+    assert "stoppet" in out
+    assert not appmode.port_in_use(port)
+    assert set(Path(tempfile.gettempdir()).glob("sorkit-voila-*")) <= before
