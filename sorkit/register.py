@@ -177,14 +177,7 @@ class Register:
 
     def max_sor_serial(self) -> int:
         """The highest running number among the SOR codes in the register (0 if none)."""
-        snap = self.snapshot()
-        best = 0
-        for code in snap.codes():
-            try:
-                best = max(best, sor_serial(code))
-            except ValueError:
-                continue
-        return best
+        return self.snapshot().max_serial()
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -273,12 +266,12 @@ class Register:
                 order.append(v.sor_code)
                 stack.append(v.sor_code)
         if include_closed:
-            closed = [
+            listed = set(order)
+            order += [
                 c
                 for c in sorted(snap.ever_descendants(code))
-                if snap.status(c, day) == "closed" and c not in set(order)
+                if c not in listed and snap.status(c, day) == "closed"
             ]
-            order += closed
         if unit_type is not None:
             wanted = str(unit_type)
             order = [
