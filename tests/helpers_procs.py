@@ -115,25 +115,16 @@ def _install_after_commit_hook() -> None:
     seconds = os.environ.get("SORKIT_TEST_AFTER_COMMIT")
     if not seconds:
         return
-    from collections.abc import Iterator
-    from contextlib import contextmanager
-
     import sorkit.store as store
 
-    @contextmanager
-    def transaction(self: Any) -> Iterator[Any]:
-        with self.connect() as con:
-            con.begin()
-            try:
-                yield con
-            except BaseException:
-                con.rollback()
-                raise
-            con.commit()
-            print("COMMITTED", flush=True)
-            time.sleep(float(seconds))
+    original = store.Store._settled_stat
 
-    store.Store.transaction = transaction  # type: ignore[method-assign]
+    def settled_stat(self: Any, con: Any) -> Any:  # runs right after the write's commit
+        print("COMMITTED", flush=True)
+        time.sleep(float(seconds))
+        return original(self, con)
+
+    store.Store._settled_stat = settled_stat  # type: ignore[method-assign]
 
 
 def _open(path: str, user: str = "admin", busy: float = 120.0) -> Any:

@@ -82,6 +82,8 @@ class Store:
         self._seen_generation: int | None = None
         self._users_cache: tuple[int, dict[str, tuple[str, tuple[str, ...], str | None]]] | None
         self._users_cache = None
+        #: (generation, stat key) of this store's last write, see :meth:`_settled_stat`.
+        self.written: tuple[int, tuple[int, ...] | None] = (-1, None)
         if self.path is None:
             self._memory = duckdb.connect(":memory:")
         else:
@@ -347,42 +349,76 @@ class Store:
         project: Callable[[str, list[Event], dt.datetime], list[Version]],
         now: dt.datetime,
     ) -> tuple[int, dict[str, list[Version]]]:
-        with self.transaction() as con:
-            gen = rows.generation(con)
-            if gen != ws.expected_generation:
-                raise StaleSnapshot(ws.expected_generation, gen)
-            new_gen = gen + 1
-            touched = set(ws.touched) | {e.sor_code for e in ws.events}
-            if ws.cancel_change_ids:
-                touched |= rows.cancel_events(
-                    con, ws.cancel_change_ids, ws.cancelled_by or "", now, new_gen
-                )
-            rows.insert_events(con, ws.events, ws.user, now, new_gen)
-            events = rows.events_by_code(con, touched)
-            current = rows.versions_by_code(con, touched)
-            result: dict[str, list[Version]] = {}
-            to_supersede: list[int] = []
-            to_insert: list[Version] = []
-            for code in touched:
-                new_versions = project(code, events.get(code, []), now)
-                old_versions = current.get(code, [])
-                keep = {rows.content_key(v) for v in new_versions}
-                had = {rows.content_key(v): v for v in old_versions}
-                to_supersede += [
-                    int(v.version_id or 0) for v in old_versions if rows.content_key(v) not in keep
-                ]
-                fresh = [v for v in new_versions if rows.content_key(v) not in had]
-                to_insert += fresh
-                result[code] = [had.get(rows.content_key(v), v) for v in new_versions]
-            rows.supersede_versions(con, to_supersede, now, new_gen)
-            rows.insert_versions(con, to_insert, ws.user, now, new_gen)
-            rows.insert_audit(con, ws.audit, ws.user, now)
-            if ws.batch is not None:
-                rows.insert_batch(con, ws.batch, ws.user, now)
-            rows.set_generation(con, new_gen)
-        if self._users_cache is not None and self._users_cache[0] == gen:
-            self._users_cache = (new_gen, self._users_cache[1])  # a change write keeps users
+        with self.connect() as con:
+            con.begin()
+            try:
+                new_gen, result = self._write_in(con, ws, project, now)
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+            self.written = (new_gen, self._settled_stat(con))
+        cached = self._users_cache
+        if cached is not None and cached[0] == new_gen - 1:
+            self._users_cache = (new_gen, cached[1])  # a change write keeps the users
         self._seen_generation = new_gen
+        return new_gen, result
+
+    def _settled_stat(self, con: duckdb.DuckDBPyConnection) -> tuple[int, ...] | None:
+        """The file's stat key once this process's commit is checkpointed, or None.
+
+        Taken while the file is still attached, so no other process can have written in
+        between; only when this is the sole operation of the process on the file (another
+        thread's write could otherwise slip in). The detach that follows changes nothing more,
+        so the register need not re-read the file to learn what it just wrote.
+        """
+        if self.path is None or not _engine(self.path).sole_user():
+            return None
+        try:
+            con.execute("CHECKPOINT")
+        except duckdb.Error:
+            return None
+        return self.stat_key()
+
+    def _write_in(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        ws: WriteSet,
+        project: Callable[[str, list[Event], dt.datetime], list[Version]],
+        now: dt.datetime,
+    ) -> tuple[int, dict[str, list[Version]]]:
+        gen = rows.generation(con)
+        if gen != ws.expected_generation:
+            raise StaleSnapshot(ws.expected_generation, gen)
+        new_gen = gen + 1
+        touched = set(ws.touched) | {e.sor_code for e in ws.events}
+        if ws.cancel_change_ids:
+            touched |= rows.cancel_events(
+                con, ws.cancel_change_ids, ws.cancelled_by or "", now, new_gen
+            )
+        rows.insert_events(con, ws.events, ws.user, now, new_gen)
+        events = rows.events_by_code(con, touched)
+        current = rows.versions_by_code(con, touched)
+        result: dict[str, list[Version]] = {}
+        to_supersede: list[int] = []
+        to_insert: list[Version] = []
+        for code in touched:
+            new_versions = project(code, events.get(code, []), now)
+            old_versions = current.get(code, [])
+            keep = {rows.content_key(v) for v in new_versions}
+            had = {rows.content_key(v): v for v in old_versions}
+            to_supersede += [
+                int(v.version_id or 0) for v in old_versions if rows.content_key(v) not in keep
+            ]
+            fresh = [v for v in new_versions if rows.content_key(v) not in had]
+            to_insert += fresh
+            result[code] = [had.get(rows.content_key(v), v) for v in new_versions]
+        rows.supersede_versions(con, to_supersede, now, new_gen)
+        rows.insert_versions(con, to_insert, ws.user, now, new_gen)
+        rows.insert_audit(con, ws.audit, ws.user, now)
+        if ws.batch is not None:
+            rows.insert_batch(con, ws.batch, ws.user, now)
+        rows.set_generation(con, new_gen)
         return new_gen, result
 
     def bulk_load(
@@ -449,6 +485,11 @@ class _Engine:
             self.release()
             raise
         return cursor
+
+    def sole_user(self) -> bool:
+        """True if exactly one operation of this process has the file attached."""
+        with self.lock:
+            return self.users == 1
 
     def release(self) -> None:
         """One user less; the last one detaches (checkpoint, then the file lock is released)."""
