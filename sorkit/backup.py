@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sorkit.errors import SorkitError
-from sorkit.store import Store
+from sorkit.store import Store, release_all
 from sorkit.store import io as store_io
 from sorkit.store.backup_sql import checkpoint, hold_file, remove_register_files
 
@@ -217,6 +217,7 @@ def restore(
                 + "\n".join(report.problems[:10])
             )
         checkpoint(store)
+        release_all()  # this process's own lingering handles must not count as busy
         with hold_file(target, busy_timeout):
             Path(str(target) + ".wal").unlink(missing_ok=True)  # the old file's, not the new
             os.replace(tmp, target)

@@ -83,6 +83,7 @@ def demo_register(
     reg = open_register(path, user=user or "admin", today=today)
     if not len(reg.snapshot()):
         build(reg, units=units, history=history)
+        reg.store.checkpoint()  # the file alone holds the demo (it may be copied at once)
     return reg
 
 

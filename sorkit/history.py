@@ -48,12 +48,6 @@ PENDING_COLUMNS = [
     "reason",
 ]
 
-_AUDIT_SQL = "SELECT change_id, sor_code, reason, accepted, batch_id FROM audit WHERE sor_code = ?"
-_CANCELS_SQL = (
-    "SELECT change_id, superseded_by FROM unit_events WHERE sor_code = ? "
-    "AND superseded_at IS NOT NULL"
-)
-
 
 def show(snap: Any, name: str, value: Any, day: dt.date | None = None) -> str:
     """A field value as a steward reads it (Danish): names for units, one-line addresses."""
@@ -130,9 +124,11 @@ def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd
     snap = reg.snapshot()
     if not snap.exists(sor_code):
         raise UnitNotFound(sor_code)
-    events = reg.store.events_for([sor_code], include_cancelled=include_cancelled)
-    audit = {r[0]: r for r in reg.store.query(_AUDIT_SQL, [sor_code])}
-    cancels = dict(reg.store.query(_CANCELS_SQL, [sor_code]))
+    events, audit_rows, cancel_rows = reg.store.unit_history(
+        sor_code, include_cancelled=include_cancelled
+    )
+    audit = {r[0]: r for r in audit_rows}
+    cancels = dict(cancel_rows)
     rows = []
     for e in sorted(events, key=lambda e: (e.effective_from, e.recorded_at or dt.datetime.min)):
         a = audit.get(e.change_id)

@@ -331,6 +331,9 @@ def fingerprint(path: str | os.PathLike[str]) -> dict[str, Any]:
 
     import duckdb
 
+    import sorkit.store
+
+    sorkit.store.release_all()  # this process's lingering handle, before a second one opens it
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = [

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import sorkit
+import sorkit.store
 from sorkit import cli
 
 PLANS = Path(__file__).parent / "data" / "plans"
@@ -112,6 +113,7 @@ def test_check_finds_a_write_without_audit(
 ) -> None:
     import duckdb
 
+    sorkit.store.release_all()
     con = duckdb.connect(str(demo.path))
     con.execute("DELETE FROM audit WHERE audit_id = (SELECT min(audit_id) FROM audit)")
     con.close()

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 import sorkit
+import sorkit.store
 from sorkit.integrity import check
 from sorkit.store import _LOCK_MARKERS
 from tests.conftest import TODAY
@@ -62,6 +63,7 @@ def test_second_process_gets_a_lock_error_that_store_retries(demo: sorkit.Regist
     holder = start("hold", demo.path, 5)
     try:
         wait_for_line(holder, "HELD")
+        sorkit.store.release_all()  # only the other process may hold the file now
         for read_only in (False, True):
             with pytest.raises(duckdb.IOException) as err:
                 duckdb.connect(str(demo.path), read_only=read_only)

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 import sorkit
+import sorkit.store
 from sorkit.integrity import check
 from tests.conftest import TODAY
 from tests.helpers_procs import fingerprint, start, wait_for_line
@@ -162,6 +163,7 @@ def test_kill_during_a_chunked_import(demo_xml: Path, tmp_path: Path) -> None:
 
 
 def _damage(path: str | os.PathLike[str], *sql: str) -> None:
+    sorkit.store.release_all()  # this process's lingering handle, before a second one
     con = duckdb.connect(str(path))
     try:
         for statement in sql:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 import sorkit
-from sorkit.store import Store
+from sorkit.store import Store, release_all
 from sorkit.store.schema import LATEST_VERSION, MIGRATIONS
 from tests.builders import add_unit, code, write
 
@@ -50,6 +50,7 @@ def test_foreign_file_is_refused(tmp_path: Path) -> None:
 def test_newer_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
     Store(path)
+    release_all()  # this process's lingering handle, before a second handle opens it
     con = duckdb.connect(str(path))
     con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     con.close()
@@ -108,3 +109,45 @@ def test_stale_generation_is_refused(tmp_path: Path) -> None:
         )
     # A second register on the same file sees the first one's write at its next read.
     assert b.unit(code(1), as_of=D(2025, 1, 1)).name == "Region Ny"
+
+
+def test_small_writes_store_exactly_what_the_arrow_path_stores(
+    demo: sorkit.Register, tmp_path: Path
+) -> None:
+    """Single changes insert through parameterised SQL; the rows must equal the Arrow path's."""
+    import datetime as dt
+
+    from sorkit.store import rows, smallwrites
+
+    snap = demo.snapshot()
+    versions = [v for c in sorted(snap.codes()) for v in snap.versions(c)]
+    full = versions[0]
+    address = {"street": "Blegdamsvej", "house_number": "9", "postcode": "2100", "city": "Kbh Ø"}
+    versions.append(  # every struct and list field filled, None and empty lists elsewhere
+        full._replace(
+            sor_code="1" + full.sor_code[1:],
+            postal_address=address,
+            visiting_address={**address, "skip_validation": True},
+            activity_address={**address, "floor": "st", "door": "tv"},
+            replaces=("123",),
+            replaced_by=(),
+            specialities=("394594003", "394585009"),
+            location_number={
+                "gln": "5790000141227",
+                "net_operator": "41000035001",
+                "region": "1084",
+                "only_internal": False,
+                "edi_types": ("MEDCOM", "OIOXML"),
+            },
+        )
+    )
+    now = dt.datetime(2026, 1, 1, 12, 0)
+    bulk, small = Store(tmp_path / "bulk.duckdb"), Store(tmp_path / "small.duckdb")
+    with bulk.transaction() as con:
+        rows.insert_versions(con, rows.versions_table(versions, "u", now), "u", now, 1)
+    with small.transaction() as con:
+        for i in range(0, len(versions), 7):
+            smallwrites.insert_versions(con, versions[i : i + 7], "u", now, 1)
+    sql = "SELECT * EXCLUDE (version_id) FROM unit_versions ORDER BY sor_code, valid_from"
+    assert bulk.query(sql) == small.query(sql)
+    assert len(bulk.query(sql)) == len(versions)

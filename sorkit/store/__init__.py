@@ -1,9 +1,10 @@
 """The only part of sorkit that talks to DuckDB.
 
 Connections are short: open, transact, close, so that several notebooks, a scheduled report and
-a batch job can share one register file (DuckDB admits one writing process at a time). A process
-that finds the file locked waits and retries for a bounded time, then raises
-:class:`RegisterBusy`. An in-memory register (``path=None``) keeps its one connection.
+a batch job can share one register file (DuckDB admits one writing process at a time); a process
+keeps the file for at most :data:`LINGER` seconds (0.1) after its last operation, so a burst of
+operations pays for one attach. A process that finds the file locked waits and retries for a
+bounded time, then raises :class:`RegisterBusy`. An in-memory register (``path=None``) keeps its one connection.
 
 Every write is one transaction that first checks the register's ``generation`` counter: if another
 writer came first, :class:`StaleSnapshot` tells the caller to re-read and re-plan.
@@ -11,6 +12,7 @@ writer came first, :class:`StaleSnapshot` tells the caller to re-read and re-pla
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
@@ -28,10 +30,10 @@ import pyarrow as pa
 
 from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
 from sorkit.model import Event, Version
-from sorkit.store import rows
+from sorkit.store import rows, smallwrites
 from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
 
-__all__ = ["Store", "WriteSet", "AuditRow"]
+__all__ = ["Store", "WriteSet", "AuditRow", "LINGER", "release_all"]
 
 _LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "database is locked", "lock on file")
 
@@ -97,10 +99,10 @@ class Store:
         """Yield a connection; for files it is opened now and closed afterwards.
 
         The file is ATTACHed to a DuckDB engine this process keeps (one per file) and DETACHed
-        when the block ends: the file is held exactly as long as with a fresh
-        ``duckdb.connect`` (DETACH checkpoints and releases the lock like a close), but the
-        tens of milliseconds it takes DuckDB to start a database instance are paid once per
-        process instead of once per read or write.
+        :data:`LINGER` seconds after the last block ends (DETACH checkpoints and releases the
+        lock like a close): the tens of milliseconds it takes DuckDB to start a database
+        instance are paid once per process, and the attach once per burst of operations
+        instead of once per read or write.
         """
         if self._memory is not None:
             with self._lock:
@@ -114,6 +116,11 @@ class Store:
                 con.close()
             finally:
                 _engine(self.path).release()
+
+    def release(self) -> None:
+        """Let go of the file now if this process is not using it (see :data:`LINGER`)."""
+        if self.path is not None:
+            _engine(self.path).detach_now()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -268,6 +275,30 @@ class Store:
         with self.connect() as con:
             return rows.events_for(con, set(codes), include_cancelled=include_cancelled)
 
+    def unit_history(
+        self, sor_code: str, *, include_cancelled: bool = False
+    ) -> tuple[list[Event], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """What a unit's history shows, read in one connection.
+
+        Returns:
+            The unit's events (cancelled ones on request), its audit records (change_id,
+            sor_code, reason, accepted, batch_id) and its cancelled events (change_id,
+            cancelled by).
+        """
+        with self.connect() as con:
+            events = rows.events_for(con, {sor_code}, include_cancelled=include_cancelled)
+            audit = con.execute(
+                "SELECT change_id, sor_code, reason, accepted, batch_id FROM audit "
+                "WHERE sor_code = ?",
+                [sor_code],
+            ).fetchall()
+            cancels = con.execute(
+                "SELECT change_id, superseded_by FROM unit_events WHERE sor_code = ? "
+                "AND superseded_at IS NOT NULL",
+                [sor_code],
+            ).fetchall()
+        return events, audit, cancels
+
     def events_for_change(self, change_id: str) -> list[Event]:
         """The current (not cancelled) events of one change."""
         with self.connect() as con:
@@ -357,28 +388,46 @@ class Store:
                 con.rollback()
                 raise
             con.commit()
-            self.written = (new_gen, self._settled_stat(con))
+            big = len(ws.events) + len(ws.cancel_change_ids) > smallwrites.SMALL_ROWS
+            self.written = (new_gen, self._settled_stat(con, checkpoint=big))
         cached = self._users_cache
         if cached is not None and cached[0] == new_gen - 1:
             self._users_cache = (new_gen, cached[1])  # a change write keeps the users
         self._seen_generation = new_gen
         return new_gen, result
 
-    def _settled_stat(self, con: duckdb.DuckDBPyConnection) -> tuple[int, ...] | None:
+    def _settled_stat(
+        self, con: duckdb.DuckDBPyConnection, checkpoint: bool = False
+    ) -> tuple[int, ...] | None:
         """The file's stat key once this process's commit is checkpointed, or None.
 
         Taken while the file is still attached, so no other process can have written in
         between; only when this is the sole operation of the process on the file (another
-        thread's write could otherwise slip in). The detach that follows changes nothing more,
-        so the register need not re-read the file to learn what it just wrote.
+        thread's write could otherwise slip in). While the file lingers attached nobody else
+        can change it either, so the register need not re-read the file to learn what it just
+        wrote (the checkpoint at the later detach changes the stat once more; the register then
+        finds the generation unchanged with one cheap query).
         """
-        if self.path is None or not _engine(self.path).sole_user():
+        if self.path is None:
             return None
-        try:
-            con.execute("CHECKPOINT")
-        except duckdb.Error:
+        if checkpoint or LINGER <= 0:
+            # A big write goes into the file at once (the WAL stays small for the next attach);
+            # without lingering the detach comes right after: checkpointing now leaves it
+            # nothing to change.
+            try:
+                con.execute("CHECKPOINT")
+            except duckdb.Error:
+                return None
+        if not _engine(self.path).sole_user():
             return None
         return self.stat_key()
+
+    def checkpoint(self) -> None:
+        """Write the WAL into the register file now (after bulk work, before copying a file)."""
+        if self.path is None:
+            return
+        with self.connect() as con:
+            con.execute("CHECKPOINT")
 
     def _write_in(
         self,
@@ -439,6 +488,7 @@ class Store:
             rows.insert_versions(con, versions, user, now, gen)
             rows.insert_audit(con, audit, user, now)
             rows.set_generation(con, gen)
+        self.checkpoint()
         return gen
 
     def batch_with_hash(self, plan_hash: str) -> tuple[Any, ...] | None:
@@ -452,11 +502,15 @@ class Store:
 
 
 class _Engine:
-    """An in-memory DuckDB that attaches one register file for the length of each operation.
+    """An in-memory DuckDB that attaches one register file while this process works on it.
 
     Operations of several threads on the same file share one attachment (as ``duckdb.connect``
-    shares one database instance per file within a process); the last one out detaches it.
-    Each file has its own engine, so catalog queries only ever see that file.
+    shares one database instance per file within a process). When the last operation ends, the
+    file stays attached for :data:`LINGER` seconds more, so a burst of operations (a notebook
+    cell reading history of fifty units, a plan right after an apply) pays for one attach
+    instead of one per operation; then a timer DETACHes it (checkpointing the WAL into the file
+    and releasing DuckDB's file lock for other processes). Each file has its own engine, so
+    catalog queries only ever see that file.
     """
 
     def __init__(self, path: Path):
@@ -465,6 +519,8 @@ class _Engine:
         self.pid = 0
         self.con: duckdb.DuckDBPyConnection | None = None
         self.users = 0
+        self.attached = False
+        self.epoch = 0  # grows with every acquire: a pending detach of an older epoch is void
 
     def acquire(self) -> duckdb.DuckDBPyConnection:
         """Attach the file if needed and return a cursor using it (raises on a lock conflict)."""
@@ -473,10 +529,13 @@ class _Engine:
                 self.con = duckdb.connect(":memory:")
                 self.pid = os.getpid()
                 self.users = 0
-            if self.users == 0:
+                self.attached = False
+            if not self.attached:
                 target = str(self.path).replace("'", "''")
                 self.con.execute(f"ATTACH '{target}' AS {_ALIAS}")
+                self.attached = True
             self.users += 1
+            self.epoch += 1
             cursor = self.con.cursor()
         try:
             cursor.execute(f"USE {_ALIAS}")
@@ -492,21 +551,60 @@ class _Engine:
             return self.users == 1
 
     def release(self) -> None:
-        """One user less; the last one detaches (checkpoint, then the file lock is released)."""
+        """One user less; after the last one the file is detached (at once or after LINGER)."""
         with self.lock:
             self.users -= 1
-            if self.users == 0 and self.con is not None:
-                try:
-                    self.con.execute(f"DETACH {_ALIAS}")
-                except duckdb.Error:
-                    # A broken engine (e.g. the file vanished): start afresh next time.
-                    self.con.close()
-                    self.con = None
+            if self.users or not self.attached:
+                return
+            if LINGER <= 0:
+                self._detach()
+                return
+            timer = threading.Timer(LINGER, self._detach_if_idle, args=(self.epoch,))
+            timer.daemon = True
+            timer.start()
+
+    def detach_now(self) -> None:
+        """Detach at once if no operation is running (before another handle opens the file)."""
+        with self.lock:
+            if self.users == 0 and self.attached and self.pid == os.getpid():
+                self._detach()
+
+    def _detach_if_idle(self, epoch: int) -> None:
+        with self.lock:
+            if self.epoch == epoch and self.users == 0 and self.attached:
+                if self.pid == os.getpid():
+                    self._detach()
+
+    def _detach(self) -> None:
+        """DETACH (checkpoint, then the file lock is released); call with the lock held."""
+        self.attached = False
+        if self.con is None:
+            return
+        try:
+            self.con.execute(f"DETACH {_ALIAS}")
+        except duckdb.Error:
+            # A broken engine (e.g. the file vanished): start afresh next time.
+            self.con.close()
+            self.con = None
+
+
+#: Seconds a register file stays attached after this process's last operation on it
+#: (``SORKIT_LINGER``; 0 releases it at once). Other processes wait at most this long extra.
+LINGER = float(os.environ.get("SORKIT_LINGER", "0.1"))
+
+
+def release_all() -> None:
+    """Detach every idle register file of this process now (at exit, before a restore)."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+    for engine in engines:
+        engine.detach_now()
 
 
 _ALIAS = "sorkit_register"
 _ENGINES: dict[str, _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+atexit.register(release_all)
 
 
 def _engine(path: Path | None) -> _Engine:
