@@ -119,10 +119,10 @@ def _install_after_commit_hook() -> None:
 
     original = store.Store._settled_stat
 
-    def settled_stat(self: Any, con: Any) -> Any:  # runs right after the write's commit
+    def settled_stat(self: Any, con: Any, **options: Any) -> Any:  # right after the commit
         print("COMMITTED", flush=True)
         time.sleep(float(seconds))
-        return original(self, con)
+        return original(self, con, **options)
 
     store.Store._settled_stat = settled_stat  # type: ignore[method-assign]
 
