@@ -337,6 +337,8 @@ class Child:
             "history",
             lambda i: reg.history(unit(i)),
             lambda i: b.history(unit(i)),
+            note="sorkit: every change with who, when, why, accepted warnings and cancellations "
+            "(events, audit and cancellations read from DuckDB); sqlite: the unit's versions",
         )
         self.writes(reg, rng, big)
         self.batch(reg, rng)
