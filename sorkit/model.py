@@ -296,10 +296,23 @@ def normalise_field(name: str, value: Any) -> Any:
 
 
 class _FrozenDict(dict[str, Any]):
-    """A dict that is hashable and treated as immutable (storage-form addresses)."""
+    """A hashable dict that refuses changes (storage-form addresses and location numbers).
+
+    A loaded snapshot shares one of these between every version holding an equal value, so
+    changing one in place would change them all: copy it (``dict(value)``) to edit.
+    """
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted((k, repr(v)) for k, v in self.items())))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_FrozenDict, (dict(self),))
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("a stored value is shared and cannot be changed; copy it with dict()")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
 
 
 def _freeze(data: Mapping[str, Any]) -> Mapping[str, Any]:

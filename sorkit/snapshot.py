@@ -29,7 +29,7 @@ class Snapshot:
         self._indexes: dict[str, dict[str, set[str]]] = {}
         self._max_serial: int | None = None
         self._own_indexes: dict[str, dict[Any, set[str]]] = {}
-        self._tree: Any = None  # Arrow table of TREE_COLUMNS, if the store gave one
+        self._tree: Any = None  # Arrow table of TREE_COLUMNS, made on first use
         self._stale: set[str] = set()  # units whose rows in _tree are out of date
         by_code = getattr(versions, "by_code", None)
         children = getattr(versions, "children", None)
@@ -112,8 +112,9 @@ class Snapshot:
     def tree_table(self) -> Any:
         """Every current version's tree columns (``TREE_COLUMNS``) as one Arrow table.
 
-        Kept from the load and patched for units replaced since (cheap); for an overlay or a
-        snapshot built from Python versions it is made from them. Used by whole-register reads
+        Made from the versions on first use (the load keeps no second, columnar copy of the
+        register) and patched for units replaced since (cheap); an overlay makes its own each
+        time. Used by whole-register reads
         (:func:`sorkit.frames.hierarchy`) that work on columns instead of unit by unit.
         """
         import pyarrow as pa

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from itertools import repeat
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -20,24 +17,19 @@ from sorkit.model import (
     STATE_FIELDS,
     Event,
     Version,
-    normalise_field,
 )
+from sorkit.store import load as _load
 
 _STATE = list(STATE_FIELDS)
-_VERSION_SELECT = ", ".join(
-    [
-        "sor_code",
-        "valid_from",
-        "valid_to",
-        *_STATE,
-        "set_fields",
-        "change_id",
-        "recorded_at",
-        "recorded_by",
-        "version_id",
-    ]
-)
-_SET_FIELDS_POS = 3 + len(_STATE)
+# The read side lives in sorkit.store.load; its old names here:
+TREE_COLUMNS = _load.TREE_COLUMNS
+LoadedVersions = _load.LoadedVersions
+load_versions = _load.load_versions
+select_versions = _load.select_versions
+tree_table = _load.tree_table
+versions_from_arrow = _load.versions_from_arrow
+_to_version = _load.to_version
+_VERSION_SELECT = _load.VERSION_SELECT
 _EVENT_SELECT = (
     "event_id, change_id, sor_code, effective_from, kind, assignments, recorded_at, recorded_by"
 )
@@ -89,248 +81,8 @@ def bump_generation(con: duckdb.DuckDBPyConnection) -> None:
     set_generation(con, generation(con) + 1)
 
 
-def _to_version(row: Sequence[Any]) -> Version:
-    values = list(row)
-    for i, name in enumerate(_STATE, start=3):
-        values[i] = normalise_field(name, values[i])
-    values[_SET_FIELDS_POS] = tuple(values[_SET_FIELDS_POS] or ())
-    return Version(*values)
-
-
-def select_versions(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[Version]:
-    """Versions matching a WHERE clause written by sorkit (parameters bound, never inlined)."""
-    sql = f"SELECT {_VERSION_SELECT} FROM unit_versions WHERE {where} ORDER BY sor_code, valid_from"
-    return versions_from_arrow(con.sql(sql, params=params or None).to_arrow_table())
-
-
-class LoadedVersions(list[Version]):
-    """Versions sorted by unit and date, with the per-unit grouping and parent index prebuilt.
-
-    A plain list to everyone else; :class:`sorkit.snapshot.Snapshot` uses ``by_code`` and
-    ``children`` instead of grouping a million versions again.
-    """
-
-    by_code: dict[str, tuple[Version, ...]]
-    children: dict[str, set[str]]
-    #: The columns tree-wide reads need (:data:`TREE_COLUMNS`), as Arrow, for vectorised work.
-    tree: pa.Table | None = None
-
-
-#: The version columns kept columnar in the snapshot (see ``Snapshot.tree_table``).
-TREE_COLUMNS = ("sor_code", "valid_from", "valid_to", "level", "parent", "name", "unit_type")
-
-
-# -- columnar conversion: Arrow columns -> storage-form Python values, column by column --------
-#
-# Converting a million rows value by value (fetchall, then normalise every field) costs tens of
-# seconds; column by column, with repeated values shared (dates, codes, parents, names), it is
-# a fraction of a second and the snapshot is smaller.
-
-
-def _combined(col: pa.ChunkedArray | pa.Array) -> pa.Array:
-    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-
-
-def _pick(values: list[Any], indices: Any) -> list[Any]:
-    """``[values[i] for i in indices]``, done by numpy (object fancy indexing is in C)."""
-    import numpy as np
-
-    lookup = np.empty(len(values), dtype=object)
-    lookup[:] = values
-    return lookup[indices].tolist()  # type: ignore[no-any-return]
-
-
-def _shared_values(arr: pa.Array, values: list[Any]) -> list[Any]:
-    """Map a dictionary-encoded array's indices to ``values`` (nulls to the last entry)."""
-    import pyarrow.compute as pc
-
-    return _pick(values, pc.fill_null(arr.indices, len(values) - 1).to_numpy())
-
-
-def _strings(col: pa.Array, shared: bool = True) -> list[str | None]:
-    """Strings in storage form ("" is None); ``shared``: one object per distinct value."""
-    import pyarrow.compute as pc
-
-    n = len(col)
-    if col.null_count == n:
-        return [None] * n
-    if not shared:  # mostly distinct values (change ids, phones): sharing would not pay
-        if pc.any(pc.equal(col, "")).as_py():
-            col = pc.if_else(pc.equal(col, ""), pa.scalar(None, col.type), col)
-        return col.to_pylist()
-    encoded = col.dictionary_encode()
-    values: list[Any] = encoded.dictionary.to_pylist()
-    values = [None if v == "" else v for v in values] + [None]
-    return _shared_values(encoded, values)
-
-
-def _temporal(col: pa.Array) -> list[Any]:
-    """Dates (one shared object per day) and timestamps, through numpy (not value by value)."""
-    import numpy as np
-    import pyarrow.compute as pc
-
-    n = len(col)
-    if col.null_count == n:
-        return [None] * n
-    if pa.types.is_timestamp(col.type):
-        out = col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False).astype(object).tolist()
-        return [None if v is None or v != v else v for v in out] if col.null_count else out
-    days = col.cast(pa.int32())
-    valid = days.drop_null()
-    lo, hi = pc.min(valid).as_py(), pc.max(valid).as_py()
-    ints = pc.fill_null(days, lo).to_numpy() - lo
-    objects = pa.array(np.arange(lo, hi + 1, dtype=np.int32)).cast(pa.date32()).to_pylist()
-    out = _pick(objects, ints)
-    if col.null_count:
-        for i in pc.is_null(days).to_numpy(zero_copy_only=False).nonzero()[0].tolist():
-            out[i] = None
-    return out
-
-
-def _tuples(col: pa.Array) -> list[tuple[str, ...]]:
-    """Lists as tuples; equal lists share one tuple (set_fields, specialities repeat a lot)."""
-    import pyarrow.compute as pc
-
-    n = len(col)
-    empty: tuple[str, ...] = ()
-    if col.null_count == n:
-        return [empty] * n
-    joined = pc.binary_join(col, _SEP)
-    if joined.null_count > col.null_count:  # a list holding a null: convert exactly
-        return [tuple(str(v) for v in (x or ())) for x in col.to_pylist()]
-    lengths = pc.fill_null(pc.list_value_length(col), 0)
-    # [""] and [] join alike; tell them apart by length.
-    key = pc.if_else(pc.greater(lengths, 0), pc.binary_join_element_wise("#", joined, ""), "")
-    encoded = key.dictionary_encode()
-    values = [tuple(k[1:].split(_SEP)) if k else empty for k in encoded.dictionary.to_pylist()]
-    return _shared_values(encoded, [*values, empty])
-
-
-_SEP = "\x1f"
-
-
-def _structs(col: pa.Array, name: str) -> list[Any]:
-    n = len(col)
-    if col.null_count == n:
-        return [None] * n
-    import pyarrow.compute as pc
-
-    out: list[Any] = [None] * n
-    valid = pc.is_valid(col).to_numpy(zero_copy_only=False).nonzero()[0]
-    for i, value in zip(valid.tolist(), col.take(pa.array(valid)).to_pylist(), strict=True):
-        out[i] = normalise_field(name, value)
-    return out
-
-
-def _plain_column(col: pa.Array) -> list[Any]:
-    return col.to_pylist()
-
-
-_DISTINCT = {"change_id", "phone", "email"}
-
-
-def _column(name: str, col: pa.ChunkedArray | pa.Array) -> list[Any]:
-    arr = _combined(col)
-    typ = arr.type
-    if name in ("version_id",) or pa.types.is_boolean(typ):
-        values = arr.to_numpy(zero_copy_only=False).tolist()
-        return [bool(v) for v in values] if pa.types.is_boolean(typ) else values
-    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        return _strings(arr, shared=name not in _DISTINCT)
-    if pa.types.is_date(typ) or pa.types.is_timestamp(typ):
-        return _temporal(arr)
-    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
-        return _tuples(arr)
-    if pa.types.is_struct(typ):
-        return _structs(arr, name)
-    return _plain_column(arr)
-
-
-def versions_from_arrow(table: pa.Table) -> list[Version]:
-    """Versions from an Arrow table with the columns of ``_VERSION_SELECT`` (storage form)."""
-    n = table.num_rows
-    if not n:
-        return []
-    if n <= _SMALL:  # a few units: row by row is cheaper than the columnar set-up
-        columns = [table.column(name).to_pylist() for name in Version._fields]
-        return [_to_version(r) for r in zip(*columns, strict=True)]
-    with _no_gc():
-        columns = [_column(name, table.column(name)) for name in Version._fields]
-        return list(map(tuple.__new__, repeat(Version, n), zip(*columns, strict=True)))
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of (acyclic) objects are made.
-
-    Otherwise every few thousand allocations trigger a collection that walks all live
-    objects; loading a large register spent most of its time there.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def load_versions(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> LoadedVersions:
-    """Like :func:`select_versions`, grouped by unit and with the parent index built.
-
-    The rows are read unsorted (DuckDB's ORDER BY over a million wide rows costs seconds) and
-    ordered here by (unit, valid_from) with numpy, which usually finds them in order already.
-    """
-    import numpy as np
-    import pyarrow.compute as pc
-
-    sql = f"SELECT {_VERSION_SELECT} FROM unit_versions WHERE {where}"
-    table = con.sql(sql, params=params or None).to_arrow_table()
-    out = LoadedVersions()
-    out.by_code, out.children = {}, {}
-    out.tree = table.select(list(TREE_COLUMNS))
-    if not table.num_rows:
-        return out
-    codes = _combined(table.column("sor_code")).dictionary_encode()
-    # Rank the codes as strings, so units come in SOR-code order as before.
-    rank = np.empty(len(codes.dictionary), dtype=np.int64)
-    rank[pc.array_sort_indices(codes.dictionary).to_numpy()] = np.arange(len(rank))
-    unit = rank[codes.indices.to_numpy()]
-    start = pc.fill_null(_combined(table.column("valid_from")).cast(pa.int32()), 0).to_numpy()
-    key = (unit << 32) | (start.astype(np.int64) - np.iinfo(np.int32).min)
-    order = None
-    if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
-        order = np.argsort(key, kind="stable")
-        unit = unit[order]
-    with _no_gc():
-        versions = versions_from_arrow(table)
-        # Reordering the finished rows is far cheaper than reordering the wide Arrow table.
-        out.extend(versions if order is None else map(versions.__getitem__, order.tolist()))
-        del versions
-        by_code, children = out.by_code, out.children
-        starts = np.flatnonzero(np.concatenate(([True], unit[1:] != unit[:-1]))).tolist()
-        stops = starts[1:] + [len(out)]
-        for first, stop in zip(starts, stops, strict=True):
-            by_code[out[first].sor_code] = tuple(out[first:stop])
-        # Parent index: the distinct (parent, child) pairs, grouped by parent.
-        code_of = {c: c for c in by_code}  # one str object per code everywhere
-        pairs = table.select(["parent", "sor_code"]).filter(pc.is_valid(table.column("parent")))
-        if pairs.num_rows:
-            pairs = pairs.group_by(["parent", "sor_code"]).aggregate([])
-            for parent, child in zip(
-                pairs.column("parent").to_pylist(),
-                pairs.column("sor_code").to_pylist(),
-                strict=True,
-            ):
-                if not parent:
-                    continue
-                child = code_of.get(child, child)
-                found = children.get(parent)
-                if found is None:
-                    children[code_of.get(parent, parent)] = {child}
-                else:
-                    found.add(child)
-    return out
+# The read side (load_versions, versions_from_arrow, ...) lives in sorkit.store.load and
+# is imported above under its old names.
 
 
 #: Up to this many rows (or codes) the row-by-row paths are used: an ``IN (?, ...)`` list is
@@ -472,15 +224,6 @@ def insert_events(
         [gen],
     )
     con.unregister("_events")
-
-
-def tree_table(versions: Sequence[Version]) -> pa.Table:
-    """The :data:`TREE_COLUMNS` of some versions as an Arrow table (as the load keeps them)."""
-    at = dict(zip(Version._fields, zip(*versions, strict=True), strict=False)) if versions else {}
-    types = {"valid_from": pa.date32(), "valid_to": pa.date32()}
-    return pa.table(
-        {name: pa.array(at.get(name, ()), types.get(name, pa.string())) for name in TREE_COLUMNS}
-    )
 
 
 def versions_table(versions: Sequence[Version], user: str, now: dt.datetime) -> pa.Table:
