@@ -1,185 +1,67 @@
-"""Tables of units as pandas DataFrames: the shape search, children, subtree and roots return."""
+"""Tables of units as pandas DataFrames: the shape search, children, subtree and roots return.
+
+The columns are :data:`UNIT_COLUMNS`. :func:`unit_frame` describes a list of units read one by
+one from the snapshot (a few units: children, ancestors); :func:`hierarchy` lists the whole
+register on a date from the search index, column by column (see :mod:`sorkit.resultframes`,
+whose :func:`~sorkit.resultframes.index_frame` gives the same table for any units).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 import pandas as pd
 
-from sorkit import refdata
-from sorkit.dates import valid_to_to_last_day
+from sorkit.resultframes import PATH_SEPARATOR, UNIT_COLUMNS, PathCache, index_frame, rows_frame
 from sorkit.snapshot import Snapshot
 
-UNIT_COLUMNS = [
-    "sor_code",
-    "name",
-    "level",
-    "unit_type",
-    "unit_type_name",
-    "parent_sor_code",
-    "parent_name",
-    "path",
-    "valid_from",
-    "last_day",
-    "status",
-]
-
-PATH_SEPARATOR = " / "
-
-
-class PathCache:
-    """Memoised paths (names from the root to the unit, inclusive) on one date."""
-
-    def __init__(self, snap: Snapshot, day: dt.date):
-        """Cache paths of ``snap`` on ``day``."""
-        self.snap = snap
-        self.day = day
-        self._paths: dict[str, str] = {}
-
-    def path(self, code: str) -> str:
-        """The unit's path on the cache's date (its reference version if not valid then)."""
-        cached = self._paths.get(code)
-        if cached is not None:
-            return cached
-        chain = []
-        current: str | None = code
-        seen: set[str] = set()
-        while current is not None and current not in seen:
-            if current in self._paths:
-                break
-            seen.add(current)
-            v = (
-                self.snap.reference_version(current, self.day)
-                if current == code
-                else self.snap.version_at(current, self.day)
-            )
-            if v is None:
-                v = self.snap.reference_version(current, self.day)
-            if v is None:
-                break
-            chain.append((current, v.name, v.parent))
-            current = v.parent
-        prefix = self._paths.get(current, "") if current is not None else ""
-        for code_i, name, _parent in reversed(chain):
-            prefix = f"{prefix}{PATH_SEPARATOR}{name}" if prefix else name
-            self._paths[code_i] = prefix
-        return self._paths.get(code, "")
+__all__ = ["PATH_SEPARATOR", "UNIT_COLUMNS", "PathCache", "hierarchy", "unit_frame"]
 
 
 def unit_frame(
     snap: Snapshot, codes: Iterable[str], day: dt.date, paths: PathCache | None = None
 ) -> pd.DataFrame:
-    """One row per unit in ``codes`` (in that order), described as on ``day``."""
-    paths = paths or PathCache(snap, day)
-    type_names = refdata.unit_type_names()
-    rows = []
-    for code in codes:
-        v = snap.reference_version(code, day)
-        if v is None:
-            continue
-        parent_name = None
-        if v.parent is not None:
-            pv = snap.reference_version(v.parent, day)
-            parent_name = pv.name if pv is not None else None
-        end = snap.end(code)
-        rows.append(
-            (
-                code,
-                v.name,
-                v.level,
-                v.unit_type,
-                type_names.get(v.unit_type) if v.unit_type else None,
-                v.parent,
-                parent_name,
-                paths.path(code),
-                snap.first_from(code),
-                valid_to_to_last_day(end),
-                snap.status(code, day),
-            )
-        )
-    frame = pd.DataFrame.from_records(rows, columns=UNIT_COLUMNS)
-    return frame
+    """One row per unit in ``codes`` (in that order), described as on ``day``.
+
+    Each unit is described by its reference version on ``day`` (a future unit by its first
+    version, a closed one by its last); unknown codes are left out.
+
+    Args:
+        snap: the snapshot to read.
+        codes: SOR codes.
+        day: the date the units are described on.
+        paths: a path cache of ``snap`` on ``day`` to share between calls.
+
+    Returns:
+        The table of :data:`UNIT_COLUMNS`.
+    """
+    return rows_frame(snap, codes, day, paths)
 
 
 def hierarchy(snap: Snapshot, day: dt.date) -> pd.DataFrame:
-    """Every unit valid on ``day`` with its path, in path order (the columns of unit_frame).
+    """Every unit valid on ``day`` with its path, in tree order (the columns of unit_frame).
 
-    Whole-register work is done on columns (Arrow compute), not unit by unit: the versions in
-    force are filtered at once, each unit's parent found by one hash lookup, and the paths grown
-    one tree level per step, so 200,000 units take a fraction of a second.
+    Tree order is the order search lists the register in: each unit followed by its subtree,
+    siblings by name (case ignored), then SOR code. The rows are those
+    :func:`unit_frame` gives for the same units.
+
+    The whole register is read from the search index (kept per snapshot) and its view of
+    ``day``, which already knows every unit's version, status and place in the tree; the table
+    is made column by column, each path once from its parent's, so the time grows linearly
+    with the register.
+
+    Args:
+        snap: the snapshot to list.
+        day: the date.
+
+    Returns:
+        The table of :data:`UNIT_COLUMNS`, one row per unit in force on ``day``.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from sorkit.searchindex import index_for
 
-    table = _with_unit_facts(snap.tree_table())
-    if not table.num_rows:
-        return pd.DataFrame(columns=UNIT_COLUMNS)
-    d = pa.scalar(day, pa.date32())
-    in_force = pc.and_(
-        pc.less_equal(table.column("valid_from"), d),
-        pc.or_kleene(pc.is_null(table.column("valid_to")), pc.greater(table.column("valid_to"), d)),
-    )
-    on = table.filter(in_force)
-    codes, names = on.column("sor_code").combine_chunks(), on.column("name").combine_chunks()
-    parent_at = pc.index_in(on.column("parent"), value_set=codes)
-    path: pa.Array = names
-    above = parent_at
-    for _ in range(64):  # one tree level per step
-        has = pc.is_valid(above)
-        if not pc.any(has).as_py():
-            break
-        path = pc.if_else(has, pc.binary_join_element_wise(pc.take(names, above), path, SEP), path)
-        above = pc.take(parent_at, above)
-    end = on.column("unit_end")
-    last_day = pc.cast(
-        pc.subtract(pc.cast(end, pa.int32()), pa.scalar(1, pa.int32())), pa.int32()
-    ).cast(pa.date32())
-    type_names = refdata.unit_type_names()
-    kinds = on.column("unit_type").combine_chunks().dictionary_encode()
-    kind_names = pa.array(
-        [type_names.get(k) if k else None for k in kinds.dictionary.to_pylist()], pa.string()
-    )
-    result = pa.table(
-        {
-            "sor_code": codes,
-            "name": names,
-            "level": on.column("level"),
-            "unit_type": on.column("unit_type"),
-            "unit_type_name": pc.take(kind_names, kinds.indices),
-            "parent_sor_code": on.column("parent"),
-            "parent_name": pc.take(names, parent_at),
-            "path": path,
-            "valid_from": on.column("unit_from"),
-            "last_day": last_day,
-            "status": pc.if_else(pc.is_null(end), "active", "closing"),
-        }
-    )
-    return result.take(pc.sort_indices(path)).to_pandas()
-
-
-_FACTS: list[tuple[Any, Any]] = []  # (tree table, the same with unit facts): the last one
-
-
-def _with_unit_facts(table: Any) -> Any:
-    """The tree table with each unit's first day and end on every row (cached per table)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    for source, done in _FACTS:
-        if source is table:
-            return done
-    units = table.group_by("sor_code").aggregate(
-        [("valid_from", "min"), ("valid_to", "max"), ("valid_to", "count"), ("sor_code", "count")]
-    )
-    open_ended = pc.less(units.column("valid_to_count"), units.column("sor_code_count"))
-    unit_end = pc.if_else(open_ended, pa.scalar(None, pa.date32()), units.column("valid_to_max"))
-    at_unit = pc.index_in(table.column("sor_code"), value_set=units.column("sor_code"))
-    done = table.append_column("unit_from", pc.take(units.column("valid_from_min"), at_unit))
-    done = done.append_column("unit_end", pc.take(unit_end, at_unit))
-    _FACTS[:] = [(table, done)]
-    return done
-
-
-SEP = PATH_SEPARATOR
+    index = index_for(snap)
+    with index.lock:
+        view = index.day(day)
+        order = view.by_pos
+        return index_frame(index, view, order[view.valid[order]])

@@ -10,6 +10,9 @@ What the index holds:
 
 * Every version of every unit as numpy arrays (unit, dates, parent, name, type, level), so the
   version a unit has on any date is found for all units at once with ``searchsorted``.
+* The names as stored (original case, one per run of equal names of a unit) and the SOR codes
+  as Arrow string arrays, so result tables are built with takes
+  (:mod:`sorkit.resultframes`), not unit by unit.
 * Every distinct casefolded name of a unit (an *entry*), joined in one big string with ``"\\n"``
   before and after each, so name patterns are found with ``str.find`` / ``re`` scans in C.
 * Identifier dictionaries (CVR, own location number, ydernummer, SHAK: value -> version ids).
@@ -31,8 +34,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from sorkit.frames import PathCache
 from sorkit.model import Version
 from sorkit.snapshot import Snapshot
 
@@ -53,7 +57,16 @@ IDENTIFIER_FIELDS = ("cvr", "gln", "ydernummer", "shak")
 ACTIVE, FUTURE, CLOSING, CLOSED, GONE = 0, 1, 2, 3, 4
 
 _MAX_DAY_VIEWS = 8
-_VERSION_COLUMNS = ("v_unit", "v_from", "v_to", "v_parent", "v_entry", "v_type", "v_level")
+_VERSION_COLUMNS = (
+    "v_unit",
+    "v_from",
+    "v_to",
+    "v_parent",
+    "v_entry",
+    "v_label",
+    "v_type",
+    "v_level",
+)
 _UNIT_COLUMNS = ("u_from", "u_end", "u_first_v", "u_last")
 
 
@@ -70,10 +83,19 @@ def identifier_key(field: str, value: str) -> str:
 class DayView:
     """Every unit as on one date: reference version, status and place in the tree."""
 
+    # Per unit id: parent on the date (-1: a root; a gone parent or a cycle counts as none),
+    # depth, position in path order and the last position of its subtree; and the units by
+    # position.
+    parent: IntArray
+    depth: IntArray
+    pos: IntArray
+    last: IntArray
+    by_pos: IntArray
+
     def __init__(self, index: SearchIndex, day: dt.date):
         """Compute the view of ``index`` on ``day`` (vectorised over all units)."""
         self.day = day
-        self.paths = PathCache(index.snap, day)
+        self._scratch: BoolArray | None = None
         n = index.n_units
         d = day.toordinal()
         uids = np.arange(n, dtype=np.int64)
@@ -86,6 +108,7 @@ class DayView:
         ref = np.where(valid, cand, np.where(started, index.u_last[:n], index.u_first_v[:n]))
         ref = np.where(alive, ref, 0)
         self.ref: IntArray = ref
+        self.valid: BoolArray = valid & alive
         self.entry: IntArray = index.v_entry[ref]
         self.level: IntArray = index.v_level[ref]
         self.unit_type: IntArray = index.v_type[ref]
@@ -95,12 +118,17 @@ class DayView:
         status = np.where(end <= d, CLOSED, status)
         status = np.where(d < first, FUTURE, status)
         self.status: IntArray = np.where(alive, status, GONE)
-        self._tree(index, np.where(alive, index.v_parent[ref], -1))
+        parent = np.where(alive, index.v_parent[ref], -1)
+        parent[(parent >= 0) & ~alive[parent]] = -1  # under a unit that is gone: a root
+        self._tree(index, parent)
 
     def _tree(self, index: SearchIndex, parent: IntArray) -> None:
-        """Positions in path order (pre-order, children by name) and subtree ends."""
+        """Parents, depths, positions in path order (pre-order, children by name), subtree ends."""
         n = len(parent)
         uids = np.arange(n, dtype=np.int64)
+        if not n:  # an empty register
+            self.parent = self.depth = self.pos = self.last = self.by_pos = uids
+            return
         parent[parent == uids] = -1
         depth = np.full(n, -1, dtype=np.int64)
         depth[parent < 0] = 0
@@ -114,6 +142,8 @@ class DayView:
                 break
             depth[unresolved[known]] = parent_depth[known] + 1
             unresolved = unresolved[~known]
+        self.parent = parent
+        self.depth = depth
         by_depth = np.argsort(depth, kind="stable")
         bounds = np.searchsorted(depth[by_depth], np.arange(int(depth.max(initial=0)) + 2))
         levels = [by_depth[bounds[k] : bounds[k + 1]] for k in range(len(bounds) - 1)]
@@ -140,11 +170,21 @@ class DayView:
             pos[levels[0]] = offset[levels[0]]
         for nodes in levels[1:]:
             pos[nodes] = pos[parent[nodes]] + 1 + offset[nodes]
-        self.pos: IntArray = pos
-        self.last: IntArray = pos + size - 1
+        self.pos = pos
+        self.last = pos + size - 1
         by_pos = np.empty(n, dtype=np.int64)
         by_pos[pos] = uids
-        self.by_pos: IntArray = by_pos
+        self.by_pos = by_pos
+
+    def scratch(self) -> BoolArray:
+        """A boolean per unit, all False, for the caller to mark units in and clear again.
+
+        Shared by every reader of the view: use it only while holding the index's lock, and
+        set back to False what was marked.
+        """
+        if self._scratch is None:
+            self._scratch = np.zeros(len(self.ref), dtype=bool)
+        return self._scratch
 
     def subtree_mask(self, uid: int, include_self: bool) -> BoolArray:
         """True for the units under ``uid`` (and ``uid`` itself if asked) on the view's date."""
@@ -156,12 +196,14 @@ class SearchIndex:
     """Names, identifiers and versions of all units of one snapshot, ready to search."""
 
     # One row per version (version id = row): unit id, from/to ordinals, parent unit id (-1:
-    # none), entry id of its name, unit-type id (-1: none), level code.
+    # none), entry id of its name, label id of its name as stored, unit-type id (-1: none),
+    # level code.
     v_unit: IntArray
     v_from: IntArray
     v_to: IntArray
     v_parent: IntArray
     v_entry: IntArray
+    v_label: IntArray
     v_type: IntArray
     v_level: IntArray
     # One row per unit: first day, first closed day (OPEN_END), first and last version id.
@@ -172,6 +214,14 @@ class SearchIndex:
     # Sort ranks (see _ranks) of entries and units' SOR codes.
     entry_rank: IntArray
     code_rank: IntArray
+    # Names as stored (large_string; one per run of equal names of a unit: v_label points
+    # here) and every unit's SOR code (codes_text[code_slot[unit id]]). Both are stored in path
+    # order of the first day viewed (see _arrange), so that taking them for the rows of a
+    # subtree or the whole register reads memory in order.
+    labels: pa.Array
+    codes_text: pa.Array
+    code_slot: IntArray
+    has_blank_label: bool
 
     def __init__(self, snap: Snapshot):
         """Build the index of every unit in ``snap``."""
@@ -182,6 +232,9 @@ class SearchIndex:
         self.type_id: dict[str, int] = {}
         self.entries: list[str] = []
         self._entry_units: list[int] = []
+        self.n_labels = 0
+        # Versions whose parent is no unit of the snapshot: version id -> the parent's code.
+        self.missing_parent: dict[int, str] = {}
         self.identifiers: dict[str, dict[str, list[int]]] = {f: {} for f in IDENTIFIER_FIELDS}
         self._built_versions: dict[str, tuple[Version, ...]] = {}
         self._days: OrderedDict[dt.date, DayView] = OrderedDict()
@@ -197,10 +250,17 @@ class SearchIndex:
         self.type_id = {}
         self.entries = []
         self._entry_units = []
+        self.n_labels = 0
+        self.missing_parent = {}
         self.identifiers = {f: {} for f in IDENTIFIER_FIELDS}
         cols = self._collect(list(range(len(self.codes))), 0)
         self._built_versions = dict(zip(self.codes, cols["per_unit"], strict=True))
         self._set_version_arrays(cols, fresh=True)
+        self.labels = cols["labels"]
+        self.has_blank_label = _has_blank(self.labels)
+        self.codes_text = pa.array(self.codes, pa.large_string())
+        self.code_slot = np.arange(len(self.codes), dtype=np.int64)
+        self._arranged = False
         self.big = "\n" + "\n".join(self.entries) + "\n"
         self._set_entry_arrays(fresh=True)
         self.code_rank, self.sorted_codes = _ranks(self.codes)
@@ -226,7 +286,21 @@ class SearchIndex:
         first_entry = len(self.entries)
         self.entries.extend(folded[new].tolist())
         self._entry_units.extend(unit[new].tolist())
+        # Names as stored: a new label where the unit or the stored name changes.
+        stored = np.array([v.name for v in flat], dtype=object)
+        new_label = np.ones(len(flat), dtype=bool)
+        if len(flat) > 1:
+            new_label[1:] = (unit[1:] != unit[:-1]) | (stored[1:] != stored[:-1])
+        first_label = self.n_labels
+        self.n_labels += int(new_label.sum())
         code_id, type_id = self.code_id, self.type_id
+        parents = [v.parent for v in flat]
+        v_parent = np.fromiter(
+            (code_id.get(p, -1) if p else -1 for p in parents), dtype=np.int64, count=len(flat)
+        )
+        for i in np.flatnonzero(v_parent < 0).tolist():
+            if (written := parents[i]) is not None:
+                self.missing_parent[first_vid + i] = written
         identifiers = self.identifiers
         columns = {
             "cvr": [v.cvr for v in flat],
@@ -243,8 +317,10 @@ class SearchIndex:
             "v_unit": unit,
             "v_from": [v.valid_from.toordinal() for v in flat],
             "v_to": [OPEN_END if v.valid_to is None else v.valid_to.toordinal() for v in flat],
-            "v_parent": [code_id.get(v.parent, -1) if v.parent else -1 for v in flat],
+            "v_parent": v_parent,
             "v_entry": first_entry + np.cumsum(new) - 1,
+            "v_label": first_label + np.cumsum(new_label) - 1,
+            "labels": pa.array(stored[new_label], pa.large_string()),
             "v_type": [
                 -1 if v.unit_type is None else type_id.setdefault(str(v.unit_type), len(type_id))
                 for v in flat
@@ -311,7 +387,14 @@ class SearchIndex:
         first_entry = len(self.entries)
         cols = self._collect(uids, len(self.v_unit))
         self._set_version_arrays(cols, fresh=False)
+        self.labels = pa.concat_arrays([self.labels, cols["labels"]])
+        self.has_blank_label = self.has_blank_label or _has_blank(cols["labels"])
         n = len(self.codes)
+        if n > n_old:
+            new_codes = pa.array(self.codes[n_old:], pa.large_string())
+            slots = np.arange(n - n_old, dtype=np.int64) + len(self.codes_text)
+            self.codes_text = pa.concat_arrays([self.codes_text, new_codes])
+            self.code_slot = np.concatenate([self.code_slot, slots])
         for name in _UNIT_COLUMNS:
             arr = getattr(self, name)
             if n > n_old:
@@ -348,6 +431,8 @@ class SearchIndex:
         view = self._days.get(day)
         if view is None:
             view = DayView(self, day)
+            if not self._arranged:
+                self._arrange(view)
             self._days[day] = view
             while len(self._days) > _MAX_DAY_VIEWS:
                 self._days.popitem(last=False)
@@ -355,10 +440,32 @@ class SearchIndex:
             self._days.move_to_end(day)
         return view
 
+    def _arrange(self, view: DayView) -> None:
+        """Store the names and codes in the view's path order (once per build).
+
+        Only the storage order changes (label ids and code slots are renumbered), never what
+        a unit's name or code is.
+        """
+        self._arranged = True
+        label_unit = np.empty(len(self.labels), dtype=np.int64)
+        label_unit[self.v_label] = self.v_unit
+        order = np.argsort(view.pos[label_unit], kind="stable")
+        renumber = np.empty(len(order), dtype=np.int64)
+        renumber[order] = np.arange(len(order), dtype=np.int64)
+        self.labels = self.labels.take(order)
+        self.v_label = renumber[self.v_label]
+        self.codes_text = self.codes_text.take(view.by_pos)
+        self.code_slot = view.pos.copy()
+
     def entries_at(self, positions: list[int] | IntArray) -> IntArray:
         """The entries (lines of the big string) that hold the given string positions."""
         pos = np.asarray(positions, dtype=np.int64)
         return np.searchsorted(self.entry_start, pos, side="right") - 1
+
+
+def _has_blank(labels: pa.Array) -> bool:
+    """True if some name is empty (a path through it has no separator there)."""
+    return bool(pc.any(pc.equal(pc.binary_length(labels), 0)).as_py())
 
 
 def _ranks(values: list[str]) -> tuple[IntArray, list[str]]:
