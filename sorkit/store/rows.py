@@ -19,6 +19,7 @@ from sorkit.model import (
     Version,
 )
 from sorkit.store import load as _load
+from sorkit.store import smallwrites
 
 _STATE = list(STATE_FIELDS)
 # The read side lives in sorkit.store.load; its old names here:
@@ -109,8 +110,12 @@ def versions_for(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> list[V
     if not params and cond.endswith("()"):
         return []
     if params:  # a few units, found through the index: fetch rows directly
+        # DuckDB uses the ART index on sor_code only for a filter on sor_code alone (with
+        # ``superseded_at IS NULL`` beside it, it scans the table: 15 ms instead of 5 at
+        # 200,000 units), so the units' rows are picked first and then filtered.
         sql = (
-            f"SELECT {_VERSION_SELECT} FROM unit_versions WHERE superseded_at IS NULL AND {cond}"
+            f"WITH u AS MATERIALIZED (SELECT * FROM unit_versions WHERE {cond}) "
+            f"SELECT {_VERSION_SELECT} FROM u WHERE superseded_at IS NULL"
             " ORDER BY sor_code, valid_from"
         )
         return [_to_version(r) for r in con.execute(sql, params).fetchall()]
@@ -138,9 +143,10 @@ def events_for(
     if not codes:
         return []
     cond, params = _codes_filter(con, codes)
-    where = "" if include_cancelled else " AND superseded_at IS NULL"
-    sql = (
-        f"SELECT {_EVENT_SELECT} FROM unit_events WHERE {cond}{where} "
+    where = "" if include_cancelled else " WHERE superseded_at IS NULL"
+    sql = (  # the units' rows first, so that DuckDB uses the index (see versions_for)
+        f"WITH u AS MATERIALIZED (SELECT * FROM unit_events WHERE {cond}) "
+        f"SELECT {_EVENT_SELECT} FROM u{where} "
         "ORDER BY sor_code, effective_from, recorded_at, event_id"
     )
     return [_to_event(r) for r in con.execute(sql, params).fetchall()]
@@ -200,19 +206,19 @@ def insert_events(
     """Insert new events (ids from the sequence; recorded_at/by default to now/user)."""
     if not events:
         return
+    texts = [
+        json.dumps(_plain(dict(e.assignments)), ensure_ascii=False, sort_keys=True) for e in events
+    ]
+    if len(events) <= smallwrites.SMALL_ROWS:
+        smallwrites.insert_events(con, events, user, now, gen, texts)
+        return
     table = pa.table(
         {
             "change_id": pa.array([e.change_id for e in events], pa.string()),
             "sor_code": pa.array([e.sor_code for e in events], pa.string()),
             "effective_from": pa.array([e.effective_from for e in events], pa.date32()),
             "kind": pa.array([e.kind for e in events], pa.string()),
-            "assignments": pa.array(
-                [
-                    json.dumps(_plain(dict(e.assignments)), ensure_ascii=False, sort_keys=True)
-                    for e in events
-                ],
-                pa.string(),
-            ),
+            "assignments": pa.array(texts, pa.string()),
             "recorded_at": pa.array([e.recorded_at or now for e in events], pa.timestamp("us")),
             "recorded_by": pa.array([e.recorded_by or user for e in events], pa.string()),
         }
@@ -264,6 +270,9 @@ def insert_versions(
     else:
         if not versions:
             return
+        if len(versions) <= smallwrites.SMALL_ROWS:
+            smallwrites.insert_versions(con, versions, user, now, gen)
+            return
         table = versions_table(versions, user, now)
     if not table.num_rows:
         return
@@ -284,6 +293,13 @@ def supersede_versions(
     """Mark versions as superseded (transaction time ends now)."""
     if not version_ids:
         return
+    if len(version_ids) <= _SMALL:  # ids grow with time: the zone maps find them at once
+        con.execute(
+            "UPDATE unit_versions SET superseded_at = ?, superseded_gen = ? "
+            f"WHERE version_id IN ({', '.join('?' * len(version_ids))})",
+            [now, gen, *[int(i) for i in version_ids]],
+        )
+        return
     con.register("_ids", pa.table({"version_id": pa.array(list(version_ids), pa.int64())}))
     con.execute(
         "UPDATE unit_versions SET superseded_at = ?, superseded_gen = ? "
@@ -301,6 +317,9 @@ def insert_audit(
         return
     from sorkit.store import dumps
 
+    if len(audit) <= smallwrites.SMALL_ROWS:
+        smallwrites.insert_audit(con, audit, user, now, dumps)
+        return
     table = pa.table(
         {
             "change_id": pa.array([a.change_id for a in audit], pa.string()),
