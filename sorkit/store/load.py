@@ -261,7 +261,7 @@ class _Converter:
         n = batch.num_rows
         if not n:
             return []
-        self._batch_ids: dict[str, Any] = {}
+        self._batch_ids = {}
         columns = [self.column(name, batch.column(name)) for name in Version._fields]
         if self.with_ids:
             self._ids(batch)
