@@ -7,7 +7,6 @@ text readable rather than failing.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +44,8 @@ _ALL = ("create", "edit", "move", "close", "location_number")
 _C, _E, _M, _X, _L = ("create",), ("edit",), ("move",), ("close",), ("location_number",)
 _CE = ("create", "edit")
 _CEL = ("create", "edit", "location_number")
+_CEM = ("create", "edit", "move")
+_CEML = ("create", "edit", "move", "location_number")
 _UNIT = ("edit", "move", "close", "location_number")
 
 _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
@@ -124,8 +125,9 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     (
         "PHONE_REQUIRED",
         ERROR,
-        _CE,
-        "Telefonnummer er obligatorisk (også når de elektroniske adresser nedarves).",
+        _CEM,
+        "{unit} har intet telefonnummer pr. {date}. Telefonnummer er obligatorisk (også når de "
+        "elektroniske adresser nedarves).",
     ),
     (
         "PHONE_INVALID",
@@ -263,8 +265,9 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     (
         "GLN_INHERIT_WITHOUT_PARENT_GLN",
         ERROR,
-        _CEL,
-        "Den overliggende enhed {parent} har intet lokationsnummer pr. {date} at nedarve.",
+        _CEML,
+        "{unit} nedarver lokationsnummer, men den overliggende enhed {parent} har intet "
+        "lokationsnummer pr. {date} at nedarve.",
     ),
     (
         "GLN_INACTIVE",
@@ -301,7 +304,7 @@ class _Lenient(dict[str, Any]):
 def message(code: str, details: dict[str, Any]) -> str:
     """The Danish message of ``code`` filled in from ``details``."""
     template = CATALOGUE[code].template
-    return string.Formatter().vformat(template, (), _Lenient(details))
+    return template.format_map(_Lenient(details))
 
 
 def violation(code: str, sor_code: str | None = None, **details: Any) -> Violation:

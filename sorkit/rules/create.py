@@ -2,19 +2,22 @@
 
 Field rules check only the fields a change names (a create names all of them), so an edit of
 the name never fails on an old phone number. Rules that depend on inheritance run on
-``ctx.after`` over the whole timeline from the effective date.
+``ctx.after`` over the whole timeline from the effective date; the phone rule also runs for a
+move, which re-resolves the inherited electronic block under the new parent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from sorkit import refdata
-from sorkit.changes import CreateUnit, EditUnit
+from sorkit.changes import CreateUnit, EditUnit, MoveUnit
 from sorkit.ids import identifier_problems
 from sorkit.inherit import resolve
+from sorkit.model import Version
 from sorkit.rules import Context, rule
 from sorkit.rules.codes import Violation, violation
 from sorkit.rules.general import dates_of_unit, name_of, named_fields, unit_code
@@ -177,37 +180,46 @@ def level_problems(
         )
 
 
-@rule(codes=("PHONE_REQUIRED",), applies_to=CREATE_EDIT)
+@rule(codes=("PHONE_REQUIRED",), applies_to=(*CREATE_EDIT, MoveUnit))
 def phone_after_inheritance(ctx: Context) -> Iterator[Violation]:
     """Every unit has a phone number after inheritance, on every date from the change on.
 
     A create checks the new unit; an edit checks the unit when it names electronic fields, and
-    the units that inherit the block from it whenever the edit takes their phone away.
+    the units that inherit the block from it whenever the edit takes their phone away. A move
+    checks the moved unit and the units that inherit the block through it: the new parent's
+    ancestry must give them a phone wherever the old one did.
     """
     assert ctx.after is not None
+    if isinstance(ctx.change, MoveUnit):
+        yield from _move_takes_phone(ctx)
+        return
     named = named_fields(ctx.change)
     code = unit_code(ctx)
     if isinstance(ctx.change, CreateUnit) or set(named) & {*ELECTRONIC, "inherit_electronic"}:
-        if _missing_phone(ctx.after, code, ctx.effective):
-            yield violation("PHONE_REQUIRED", code)
+        missing = _missing_phone(ctx.after, code, ctx.effective)
+        if missing is not None:
+            yield violation(
+                "PHONE_REQUIRED", code, unit=name_of(ctx.after, code, missing), date=missing
+            )
         if isinstance(ctx.change, CreateUnit):
             return
-        for heir in _heirs(ctx, code):
-            yield violation("PHONE_REQUIRED", heir)
+        for heir, d in _heirs(ctx, code):
+            yield violation("PHONE_REQUIRED", heir, unit=name_of(ctx.after, heir, d), date=d)
 
 
-def _missing_phone(snap: Snapshot, code: str, day: dt.date) -> bool:
+def _missing_phone(snap: Snapshot, code: str, day: dt.date) -> dt.date | None:
+    """The first date from ``day`` on which the unit has no phone after inheritance."""
     for d in dates_of_unit(snap, code, day):
         v = snap.version_at(code, d)
         if v is not None and not resolve(snap, v, d)[0]["phone"]:
-            return True
-    return False
+            return d
+    return None
 
 
-def _heirs(ctx: Context, code: str) -> list[str]:
-    """Units that inherit ``code``'s phone before the change and have none after it."""
+def _heirs(ctx: Context, code: str) -> list[tuple[str, dt.date]]:
+    """Units that inherit ``code``'s phone before the change and have none after it (first date)."""
     assert ctx.after is not None
-    out: list[str] = []
+    out: dict[str, dt.date] = {}
     for d in dates_of_unit(ctx.after, code, ctx.effective):
         for child in ctx.before.descendants(code, d):
             if child in out:
@@ -218,5 +230,150 @@ def _heirs(ctx: Context, code: str) -> list[str]:
                 continue
             values, inherited = resolve(ctx.before, old, d)
             if inherited.get("phone") == code and not resolve(ctx.after, new, d)[0]["phone"]:
-                out.append(child)
+                out[child] = d
+    return list(out.items())
+
+
+def _move_takes_phone(ctx: Context) -> Iterator[Violation]:
+    """PHONE_REQUIRED for the moved unit and its heirs where the move takes their phone away."""
+    assert ctx.after is not None
+    code = ctx.change.sor_code
+    lost = lost_periods(ctx, code, lambda values: bool(values["phone"]))
+    if not lost:
+        return
+    first = lost[0][0]
+    yield violation("PHONE_REQUIRED", code, unit=name_of(ctx.after, code, first), date=first)
+    for heir, d in heirs_through(ctx.after, code, lost, _inherits_electronic).items():
+        yield violation("PHONE_REQUIRED", heir, unit=name_of(ctx.after, heir, d), date=d)
+
+
+def _inherits_electronic(v: Version) -> bool:
+    return v.inherit_electronic
+
+
+#: A period ``[start, end)`` of valid time (``end`` None: open-ended).
+Period = tuple[dt.date, dt.date | None]
+
+
+def lost_periods(ctx: Context, code: str, has: Callable[[dict[str, Any]], bool]) -> list[Period]:
+    """Periods from the effective date on in which ``code`` loses a value through the change.
+
+    ``has`` tests the unit's resolved values (see :func:`resolve`) before and after the change.
+
+    The resolved values can only change on a date on which the unit or one of its ancestors
+    (before or after the change) changes, so those dates are the only ones checked.
+    """
+    assert ctx.after is not None
+    day = ctx.effective
+    dates = sorted({*ctx.before.dates_from(code, day), *ctx.after.dates_from(code, day)})
+    out: list[Period] = []
+    for i, d in enumerate(dates):
+        old, new = ctx.before.version_at(code, d), ctx.after.version_at(code, d)
+        if old is None or new is None:
+            continue
+        if not _sound_chain(ctx.after, new, d):
+            continue  # MOVE_TARGET_NOT_ACTIVE's or MOVE_INTO_OWN_SUBTREE's finding
+        if has(resolve(ctx.before, old, d)[0]) and not has(resolve(ctx.after, new, d)[0]):
+            end = dates[i + 1] if i + 1 < len(dates) else None
+            if out and out[-1][1] == d:
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((d, end))
+    return out
+
+
+def _sound_chain(snap: Snapshot, version: Version, day: dt.date) -> bool:
+    """True if every ancestor is valid on ``day`` and the chain never comes back to the unit."""
+    seen = {version.sor_code}
+    parent = version.parent
+    while parent is not None:
+        if parent in seen:
+            return False
+        seen.add(parent)
+        v = snap.version_at(parent, day)
+        if v is None:
+            return False
+        parent = v.parent
+    return True
+
+
+def heirs_through(
+    snap: Snapshot, code: str, periods: list[Period], inherits: Callable[[Version], bool]
+) -> dict[str, dt.date]:
+    """Units under ``code`` that take a value through it during ``periods``, with their first date.
+
+    A unit takes the value through ``code`` while its parent does (or is ``code``) and its own
+    version ``inherits``. The walk follows each version's parent over just the part of the
+    periods it holds, and never descends below a unit with its own value, so a big subtree
+    costs only its inheriting units. Each unit is walked once per new stretch of time, so a
+    cycle in a would-be register (which other rules refuse) cannot make it run forever.
+    """
+    never = dt.date.max  # open-ended, inside the walk
+    found: dict[str, dt.date] = {}
+    covered: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    versions, candidates = snap.versions, snap.child_candidates
+    start_spans = [(s, never if e is None else e) for s, e in periods]
+    stack: list[tuple[str, list[tuple[dt.date, dt.date]]]] = [(code, start_spans)]
+    while stack:
+        current, spans = stack.pop()
+        for child in candidates(current):
+            if child == code:
+                continue
+            taken: list[tuple[dt.date, dt.date]] = []
+            for v in versions(child):
+                if v.parent != current or not inherits(v):
+                    continue
+                vf, vt = v.valid_from, never if v.valid_to is None else v.valid_to
+                for start, end in spans:
+                    lo = start if start > vf else vf
+                    hi = end if end < vt else vt
+                    if lo < hi:
+                        taken.append((lo, hi))
+            if not taken:
+                continue
+            seen = covered.get(child)
+            if seen is not None:
+                taken = _minus(taken, seen)
+                if not taken:
+                    continue
+                covered[child] = _union(seen, taken)
+            else:
+                covered[child] = _union([], taken)
+            first = min(lo for lo, _hi in taken)
+            if child not in found or first < found[child]:
+                found[child] = first
+            stack.append((child, taken))
+    return found
+
+
+def _union(
+    a: list[tuple[dt.date, dt.date]], b: list[tuple[dt.date, dt.date]]
+) -> list[tuple[dt.date, dt.date]]:
+    """The sorted, merged union of two lists of half-open periods."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for lo, hi in sorted(a + b):
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _minus(
+    a: list[tuple[dt.date, dt.date]], b: list[tuple[dt.date, dt.date]]
+) -> list[tuple[dt.date, dt.date]]:
+    """The parts of the periods ``a`` outside the (sorted, merged) periods ``b``."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for lo, hi in a:
+        for blo, bhi in b:
+            if bhi <= lo or blo >= hi:
+                continue
+            if blo > lo:
+                out.append((lo, blo))
+            lo = max(lo, bhi)
+            if lo >= hi:
+                break
+        if lo < hi:
+            out.append((lo, hi))
     return out

@@ -7,17 +7,19 @@ on the register as it would be, over the whole timeline from the effective date.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 from sorkit import refdata
-from sorkit.changes import CreateUnit, EditUnit, SetLocationNumber
+from sorkit.changes import CreateUnit, EditUnit, MoveUnit, SetLocationNumber
 from sorkit.dates import ONE_DAY
 from sorkit.ids import is_danish_gln, is_valid_gln
 from sorkit.inherit import inheritors_of_location_number, resolve
-from sorkit.model import LocationNumber
+from sorkit.model import LocationNumber, Version
 from sorkit.rules import Context, rule
 from sorkit.rules.codes import Violation, violation
+from sorkit.rules.create import heirs_through, lost_periods
 from sorkit.rules.general import dates_of_unit, name_of, named_fields, unit_code
 from sorkit.texts import LOCATION_NUMBER_LABELS
 
@@ -98,14 +100,18 @@ def number_free(ctx: Context) -> Iterator[Violation]:
                 return
 
 
-@rule(codes=("GLN_INHERIT_WITHOUT_PARENT_GLN",), applies_to=WITH_LOCATION)
+@rule(codes=("GLN_INHERIT_WITHOUT_PARENT_GLN",), applies_to=(*WITH_LOCATION, MoveUnit))
 def parent_has_number(ctx: Context) -> Iterator[Violation]:
     """'Same as parent' needs a parent with a location number, on every date it inherits.
 
     A change that chooses "same as parent" checks the unit; a change that takes the unit's
-    number away checks the units that inherit it.
+    number away checks the units that inherit it. A move checks the moved unit and the units
+    that inherit the number through it: they must keep a number wherever they had one.
     """
     assert ctx.after is not None
+    if isinstance(ctx.change, MoveUnit):
+        yield from _move_takes_number(ctx)
+        return
     named = named_fields(ctx.change)
     code = unit_code(ctx)
     if named.get("inherit_location_number"):
@@ -118,6 +124,7 @@ def parent_has_number(ctx: Context) -> Iterator[Violation]:
                 yield violation(
                     "GLN_INHERIT_WITHOUT_PARENT_GLN",
                     code,
+                    unit=name_of(ctx.after, code, d),
                     parent=name_of(ctx.after, v.parent, d),
                     date=d,
                 )
@@ -141,6 +148,33 @@ def _heirs_lose_number(ctx: Context, code: str) -> Iterator[Violation]:
                 yield violation(
                     "GLN_INHERIT_WITHOUT_PARENT_GLN",
                     heir,
+                    unit=name_of(ctx.after, heir, d),
                     parent=name_of(ctx.after, code, d),
                     date=d,
                 )
+
+
+def _move_takes_number(ctx: Context) -> Iterator[Violation]:
+    """The moved unit and its heirs where the new parent gives no number but the old one did."""
+    assert ctx.after is not None
+    code, target = ctx.change.sor_code, ctx.change.new_parent
+    lost = lost_periods(ctx, code, lambda values: values["location_number"] is not None)
+    if not lost:
+        return
+    heirs = heirs_through(ctx.after, code, lost, _inherits_number)
+    parents: dict[dt.date, str] = {}
+    for unit, d in [(code, lost[0][0]), *heirs.items()]:
+        if d not in parents:
+            parents[d] = name_of(ctx.after, target, d)
+        yield violation(
+            "GLN_INHERIT_WITHOUT_PARENT_GLN",
+            unit,
+            unit=name_of(ctx.after, unit, d),
+            parent=parents[d],
+            date=d,
+        )
+
+
+def _inherits_number(v: Version) -> bool:
+    """True if the version takes its parent's location number ("same as parent")."""
+    return v.location_number is None and v.inherit_location_number
