@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sorkit.clock import Clock
@@ -22,6 +23,8 @@ from sorkit.errors import UnitNotFound
 from sorkit.frames import PathCache, unit_frame
 from sorkit.ids import clean_digits, sor_serial
 from sorkit.model import Unit, Version
+from sorkit.resultframes import index_frame
+from sorkit.searchindex import CLOSED, GONE, IntArray, SearchIndex, cached_index
 from sorkit.snapshot import Snapshot
 from sorkit.store import Store
 from sorkit.units import read_unit
@@ -223,16 +226,18 @@ class Register:
         self._require(snap, code)
         kids = sorted(snap.children(code, day), key=lambda v: (v.name.casefold(), v.sor_code))
         codes = [v.sor_code for v in kids]
+        candidates = sorted(snap.child_candidates(code))
         if include_closed:
             # Units that were children before they closed (their last parent is this unit).
-            for child in sorted(snap.child_candidates(code)):
+            for child in candidates:
                 vs = snap.versions(child)
                 if vs and vs[-1].parent == code and snap.status(child, day) == "closed":
                     codes.append(child)
+        listed = set(codes)
         future = [
             c
-            for c in sorted(snap.child_candidates(code))
-            if c not in codes
+            for c in candidates
+            if c not in listed
             and snap.status(c, day) == "future"
             and snap.versions(c)[0].parent == code
         ]
@@ -254,6 +259,10 @@ class Register:
     ) -> pd.DataFrame:
         """The unit and every unit under it on ``as_of``, in tree order.
 
+        Tree order: each unit followed by the units under it, siblings by name (case ignored),
+        then SOR code; the units closed before ``as_of`` (``include_closed``) come last, by SOR
+        code.
+
         Args:
             sor_code: the top of the subtree.
             as_of: the date (default today).
@@ -262,35 +271,72 @@ class Register:
         """
         code, day, snap = self._code(sor_code), self._day(as_of), self.snapshot()
         self._require(snap, code)
-        order = [code]
+        wanted = None if unit_type is None else str(unit_type)
+        index = cached_index(snap)
+        if index is not None:  # the search index knows the tree on the day: one range
+            with index.lock:
+                return self._subtree_from_index(index, code, day, wanted, include_closed)
+        order = []
         stack = [code]
+        seen = {code}
         while stack:
             current = stack.pop()
+            order.append(current)
             kids = sorted(
-                snap.children(current, day), key=lambda v: v.name.casefold(), reverse=True
+                snap.children(current, day),
+                key=lambda v: (v.name.casefold(), v.sor_code),
+                reverse=True,
             )
-            for v in kids:
-                order.append(v.sor_code)
-                stack.append(v.sor_code)
+            stack.extend(v.sor_code for v in kids if v.sor_code not in seen)
+            seen.update(v.sor_code for v in kids)
         if include_closed:
-            listed = set(order)
-            order += [
-                c
-                for c in sorted(snap.ever_descendants(code))
-                if c not in listed and snap.status(c, day) == "closed"
-            ]
-        if unit_type is not None:
-            wanted = str(unit_type)
+            order += self._closed_below(snap, code, day, set(order))
+        if wanted is not None:
             order = [
                 c for c in order if (snap.reference_version(c, day) or _NO).unit_type == wanted
             ]
         return unit_frame(snap, order, day, PathCache(snap, day))
 
+    def _closed_below(self, snap: Snapshot, code: str, day: dt.date, listed: set[str]) -> list[str]:
+        """Units ever under ``code`` that are closed on ``day`` and not listed, by SOR code."""
+        return [
+            c
+            for c in sorted(snap.ever_descendants(code))
+            if c not in listed and snap.status(c, day) == "closed"
+        ]
+
+    def _subtree_from_index(
+        self,
+        index: SearchIndex,
+        code: str,
+        day: dt.date,
+        wanted: str | None,
+        include_closed: bool,
+    ) -> pd.DataFrame:
+        """:meth:`subtree` from the index's view of the day (the caller holds its lock)."""
+        view = index.day(day)
+        top = index.code_id[code]
+        below = view.by_pos[view.pos[top] : view.last[top] + 1]  # top first, in tree order
+        keep = view.valid[below]
+        keep[0] = True
+        uids = below[keep]
+        if include_closed:
+            listed = {index.codes[u] for u in uids.tolist()}
+            closed = self._closed_below(index.snap, code, day, listed)
+            uids = np.concatenate([uids, np.array([index.code_id[c] for c in closed], np.int64)])
+        if wanted is not None:
+            uids = uids[view.unit_type[uids] == index.type_id.get(wanted, -2)]
+        return index_frame(index, view, uids)
+
     def roots(self, as_of: dt.date | None = None, only_mine: bool = False) -> pd.DataFrame:
         """The IEs on ``as_of`` by name, or with ``only_mine`` the user's scope roots."""
         day, snap = self._day(as_of), self.snapshot()
+        index = cached_index(snap)
         if only_mine and self.role != "sds_admin":
-            codes = [c for c in self.scopes if snap.exists(c)]
+            frame = unit_frame(snap, [c for c in self.scopes if snap.exists(c)], day)
+        elif index is not None:  # the index knows every unit's version on the day
+            with index.lock:
+                frame = index_frame(index, index.day(day), _root_ids(index, day))
         else:
             codes = [
                 c
@@ -299,7 +345,7 @@ class Register:
                 and v.parent is None
                 and snap.status(c, day) != "closed"
             ]
-        frame = unit_frame(snap, codes, day)
+            frame = unit_frame(snap, codes, day)
         return (
             frame.sort_values("name", key=lambda s: s.str.casefold(), ignore_index=True)
             if len(frame)
@@ -383,6 +429,15 @@ class Register:
 
     def __repr__(self) -> str:
         return f"<Register {self.path or ':memory:'} user={self.user} today={self.today}>"
+
+
+def _root_ids(index: SearchIndex, day: dt.date) -> IntArray:
+    """Units with no parent on ``day`` (by their reference version), not closed nor gone."""
+    view = index.day(day)
+    parent_less = index.v_parent[view.ref] < 0
+    if index.missing_parent:  # a parent that is no unit is still a parent
+        parent_less &= ~np.isin(view.ref, np.fromiter(index.missing_parent, np.int64))
+    return np.flatnonzero(parent_less & (view.status != CLOSED) & (view.status != GONE))
 
 
 class _NoVersion:

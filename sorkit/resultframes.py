@@ -63,7 +63,6 @@ LEVEL_NAMES = ("IE", "SI", "OE")
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 _COLUMN_INDEX = pd.Index(UNIT_COLUMNS)
 _EPOCH = dt.date(1970, 1, 1).toordinal()
-_NO_PARENT = -1
 
 
 def empty_frame() -> pd.DataFrame:
@@ -309,21 +308,6 @@ def _missing_parents(index: SearchIndex, ref: npt.NDArray[np.int64], codes: pa.A
     for i in at:
         values[i] = missing[int(ref[i])]
     return text(values)
-
-
-def paths(index: SearchIndex, view: DayView, uids: npt.NDArray[np.int64]) -> pa.Array:
-    """Each unit's path on the view's date: the names from its root down to it.
-
-    Args:
-        index: the search index.
-        view: ``index.day(date)`` (its parents and depths).
-        uids: unit ids (none of them gone).
-
-    Returns:
-        The paths, one per unit id, as an Arrow ``large_string`` array.
-    """
-    tree = _Members(index, view, uids)
-    return tree.paths().take(tree.slot(uids))
 
 
 class _Members:

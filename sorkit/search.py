@@ -315,16 +315,14 @@ def _rank(index: SearchIndex, pattern: Pattern, entries: IntArray) -> IntArray:
     n_entries = len(index.entries)
     segs = pattern.segments
     if len(segs) == 1 and "?" not in segs[0] and len(entries) <= 8 * _RANK_BY_NAME:
-        term = segs[0]  # a plain text: compare strings
-        names = index.entries
-        return np.fromiter(
-            (
-                0 if n == term else 1 if n.startswith(term) else 2
-                for n in (names[e] for e in entries.tolist())
-            ),
-            dtype=np.int64,
-            count=len(entries),
+        term = segs[0]  # a plain text: does the name start with it, is it as long?
+        big = index.big
+        starts = index.entry_start[entries].tolist()
+        prefix = np.fromiter(
+            (big.startswith(term, at) for at in starts), dtype=bool, count=len(starts)
         )
+        exact = prefix & (index.entry_len[entries] == len(term))
+        return 2 - prefix.astype(np.int64) - exact
     if len(entries) <= _RANK_BY_NAME:
         is_exact = Matcher(pattern.term(lead=False, trail=False))
         is_prefix = Matcher(pattern.term(lead=False, trail=True))

@@ -275,9 +275,10 @@ class SearchIndex:
         flat = [v for vs in per_unit for v in vs]
         unit = np.repeat(np.asarray(uids, dtype=np.int64), counts)
         ends = np.cumsum(counts) + first_vid
+        as_stored = [v.name for v in flat]
         names = [
             s if "\n" not in s else s.replace("\n", NEWLINE_STAND_IN)
-            for s in (v.name.casefold() if v.name else "" for v in flat)
+            for s in (name.casefold() if name else "" for name in as_stored)
         ]
         folded = np.array(names, dtype=object)
         new = np.ones(len(flat), dtype=bool)
@@ -287,7 +288,7 @@ class SearchIndex:
         self.entries.extend(folded[new].tolist())
         self._entry_units.extend(unit[new].tolist())
         # Names as stored: a new label where the unit or the stored name changes.
-        stored = np.array([v.name for v in flat], dtype=object)
+        stored = np.array(as_stored, dtype=object)
         new_label = np.ones(len(flat), dtype=bool)
         if len(flat) > 1:
             new_label[1:] = (unit[1:] != unit[:-1]) | (stored[1:] != stored[:-1])
@@ -511,6 +512,20 @@ def index_for(snap: Snapshot) -> SearchIndex:
             index = SearchIndex(snap)
             _CACHE[snap] = index
             return index
+    with index.lock:
+        index.refresh()
+    return index
+
+
+def cached_index(snap: Snapshot) -> SearchIndex | None:
+    """The search index of ``snap`` if one was built (brought up to its generation), else None.
+
+    For reads that are fast from the index but do not justify building it.
+    """
+    with _CACHE_LOCK:
+        index = _CACHE.get(snap)
+    if index is None:
+        return None
     with index.lock:
         index.refresh()
     return index

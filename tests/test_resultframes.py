@@ -17,8 +17,9 @@ import pytest
 import sorkit
 from sorkit import frames, resultframes
 from sorkit.changes import CloseUnit, CreateUnit, MoveUnit
+from sorkit.demodata import OE_CLINICAL
 from sorkit.resultframes import index_frame
-from sorkit.searchindex import index_for
+from sorkit.searchindex import cached_index, index_for
 from sorkit.snapshot import Snapshot
 from tests import reference_frames as reference
 from tests.builders import write
@@ -202,7 +203,7 @@ def path_order(frame: pd.DataFrame, snap: Snapshot, day: dt.date) -> list[str]:
 
     def of(code: str) -> tuple[tuple[str, str], ...]:
         if code not in key:
-            v = snap.version_at(code, day)
+            v = snap.reference_version(code, day)
             assert v is not None
             above = of(v.parent) if v.parent is not None else ()
             key[code] = (*above, (v.name.casefold(), code))
@@ -229,15 +230,41 @@ def test_hierarchy_of_an_empty_register(empty: sorkit.Register) -> None:
     same(frames.hierarchy(empty.snapshot(), TODAY), reference.hierarchy(empty.snapshot(), TODAY))
 
 
-def test_roots_children_ancestors_subtree_equal_before(demo: sorkit.Register) -> None:
+def reads(reg: sorkit.Register, top: str, day: dt.date) -> dict[str, pd.DataFrame]:
+    below = reg.subtree(top, as_of=day, include_closed=True)
+    return {
+        "roots": reg.roots(as_of=day),
+        "children": reg.children(top, as_of=day, include_closed=True),
+        "subtree": below,
+        "subtree_open": reg.subtree(top, as_of=day),
+        "subtree_typed": reg.subtree(top, as_of=day, unit_type=OE_CLINICAL, include_closed=True),
+        "ancestors": reg.ancestors(below["sor_code"].iloc[-1], as_of=day),
+    }
+
+
+def test_reads_equal_the_row_by_row_tables_with_and_without_the_index(
+    demo: sorkit.Register,
+) -> None:
     snap = demo.snapshot()
-    hospital = demo.search("Rigshospitalet", level="SI")["sor_code"].iloc[0]
-    for day in (TODAY, D(2008, 1, 1), D(2040, 1, 1)):
-        same(demo.roots(as_of=day), reference.roots(demo, day))
-        kids = demo.children(hospital, as_of=day, include_closed=True)
-        same(kids, reference.unit_frame(snap, kids["sor_code"].tolist(), day))
-        below = demo.subtree(hospital, as_of=day, include_closed=True)
-        same(below, reference.unit_frame(snap, below["sor_code"].tolist(), day))
-        leaf = below["sor_code"].iloc[-1]
-        chain = demo.ancestors(leaf, as_of=day)
-        same(chain, reference.unit_frame(snap, chain["sor_code"].tolist(), day))
+    hospital = next(
+        c
+        for c in sorted(snap.codes())
+        if snap.versions(c)[-1].name == "Rigshospitalet" and snap.versions(c)[-1].level == "SI"
+    )
+    days = (TODAY, D(2008, 1, 1), TODAY + dt.timedelta(days=30), D(2040, 1, 1))
+    assert cached_index(snap) is None
+    plain = {day: reads(demo, hospital, day) for day in days}  # no index built: unit by unit
+    assert cached_index(snap) is None
+    index_for(snap)
+    for day in days:
+        fast = reads(demo, hospital, day)  # the index is there: from its view of the day
+        same(fast["roots"], reference.roots(demo, day))
+        for name, frame in fast.items():
+            same(frame, plain[day][name])
+            same(frame, reference.unit_frame(snap, frame["sor_code"].tolist(), day))
+        below = fast["subtree_open"]
+        assert below["sor_code"].tolist() == path_order(below, snap, day)  # tree order
+        assert below["sor_code"].iloc[0] == hospital
+        closed = fast["subtree"][fast["subtree"]["status"] == "closed"]["sor_code"].tolist()
+        assert closed == sorted(closed) and fast["subtree"]["sor_code"].tolist()[-len(closed) :]
+        assert set(fast["subtree_typed"]["unit_type"]) <= {OE_CLINICAL}
