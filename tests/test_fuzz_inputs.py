@@ -84,6 +84,7 @@ def plan_safely(reg: sorkit.Register, make: Any, unencodable: bool = False) -> A
     planning itself may only raise a :class:`SorkitError` (or, for text that cannot be encoded
     at all, a UnicodeError).
     """
+    reg.store.release()  # a checkpoint of an earlier write would change the stat meanwhile
     before = reg.store.stat_key()
     try:
         change = make()
@@ -216,6 +217,7 @@ def test_cancel_with_hostile_change_ids(demo: sorkit.Register) -> None:
 
 
 def search_safely(reg: sorkit.Register, text: Any = None, **criteria: Any) -> Any:
+    reg.store.release()  # a checkpoint of an earlier write would change the stat meanwhile
     before = reg.store.stat_key()
     try:
         found = reg.search(text, **criteria)
