@@ -348,7 +348,7 @@ class _Members:
         member_depth = member_depth[by_depth]
         self.bounds = np.searchsorted(member_depth, np.arange(int(member_depth[-1]) + 2))
         self.ordered = ordered
-        if len(ordered) * 8 > n:  # many: a slot per unit id
+        if len(ordered) * 64 > n:  # not few: a slot per unit id
             dense = np.empty(n, dtype=np.int64)
             dense[ordered] = np.arange(len(ordered), dtype=np.int64)
             self._dense: npt.NDArray[np.int64] | None = dense
