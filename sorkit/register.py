@@ -331,10 +331,9 @@ class Register:
     def roots(self, as_of: dt.date | None = None, only_mine: bool = False) -> pd.DataFrame:
         """The IEs on ``as_of`` by name, or with ``only_mine`` the user's scope roots."""
         day, snap = self._day(as_of), self.snapshot()
-        index = cached_index(snap)
         if only_mine and self.role != "sds_admin":
             frame = unit_frame(snap, [c for c in self.scopes if snap.exists(c)], day)
-        elif index is not None:  # the index knows every unit's version on the day
+        elif (index := cached_index(snap)) is not None:  # it knows every unit on the day
             with index.lock:
                 frame = index_frame(index, index.day(day), _root_ids(index, day))
         else:
