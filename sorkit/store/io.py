@@ -136,6 +136,9 @@ def dump_parquet(store: Store, folder: str | Path, *, sorkit_version: str = "") 
     out.mkdir(parents=True, exist_ok=True)
     tables: dict[str, dict[str, Any]] = {}
     with store.connect() as con:
+        # Rows may leave in any order (a table is a set; loading sorts what needs sorting):
+        # DuckDB then streams the COPY instead of buffering it (300 MB less at 200,000 units).
+        con.execute("SET preserve_insertion_order = false")
         con.begin()
         try:
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -150,6 +153,7 @@ def dump_parquet(store: Store, folder: str | Path, *, sorkit_version: str = "") 
             sequences = _sequences(con)
         finally:
             con.commit()
+            con.execute("RESET preserve_insertion_order")
     manifest = {
         "format": FORMAT_ID,
         "sorkit_version": sorkit_version,
