@@ -321,12 +321,19 @@ def apply_plan(
             )
             for i, code in enumerate(plan.sor_codes)
         ]
+        snap = reg.snapshot()
+        touched = set(plan.sor_codes) | {e.sor_code for e in plan.events}
         ws = WriteSet(
             expected_generation=plan.generation,
             user=reg.user,
             events=list(plan.events),
             audit=audit,
             touched=set(plan.sor_codes),
+            current=(
+                {c: snap.versions(c) for c in touched}
+                if snap.generation == plan.generation
+                else None
+            ),
         )
         try:
             gen, updates = reg.store.write(ws, project_events, reg.clock.now())

@@ -64,6 +64,9 @@ class WriteSet:
     audit: list[AuditRow] = field(default_factory=list)
     batch: Mapping[str, Any] | None = None
     touched: set[str] = field(default_factory=set)
+    #: The touched units' current versions as the caller's snapshot at ``expected_generation``
+    #: holds them (with their version ids); saves reading them again. None: read them.
+    current: Mapping[str, Sequence[Version]] | None = None
 
 
 class Store:
@@ -447,7 +450,15 @@ class Store:
             )
         rows.insert_events(con, ws.events, ws.user, now, new_gen)
         events = rows.events_by_code(con, touched)
-        current = rows.versions_by_code(con, touched)
+        known = ws.current
+        if (
+            known is not None
+            and touched <= set(known)
+            and all(v.version_id is not None for vs in known.values() for v in vs)
+        ):  # the generation matched: the snapshot's versions are the stored ones
+            current = {c: list(known[c]) for c in touched if known[c]}
+        else:
+            current = rows.versions_by_code(con, touched)
         result: dict[str, list[Version]] = {}
         to_supersede: list[int] = []
         to_insert: list[Version] = []
@@ -463,7 +474,15 @@ class Store:
             to_insert += fresh
             result[code] = [had.get(rows.content_key(v), v) for v in new_versions]
         rows.supersede_versions(con, to_supersede, now, new_gen)
-        rows.insert_versions(con, to_insert, ws.user, now, new_gen)
+        ids = rows.insert_versions(con, to_insert, ws.user, now, new_gen, ids=True)
+        if ids:  # the new versions carry their ids, so the next write can trust them too
+            for code, vs in result.items():
+                result[code] = [
+                    v
+                    if v.version_id is not None
+                    else v._replace(version_id=ids.get((v.sor_code, v.valid_from)))
+                    for v in vs
+                ]
         rows.insert_audit(con, ws.audit, ws.user, now)
         if ws.batch is not None:
             rows.insert_batch(con, ws.batch, ws.user, now)

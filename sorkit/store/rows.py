@@ -263,28 +263,33 @@ def insert_versions(
     user: str,
     now: dt.datetime,
     gen: int,
-) -> None:
-    """Insert versions (bulk, through Arrow; an Arrow table from :func:`versions_table` too)."""
+    ids: bool = False,
+) -> dict[tuple[str, dt.date], int]:
+    """Insert versions (bulk, through Arrow; an Arrow table from :func:`versions_table` too).
+
+    Returns:
+        With ``ids``, the new version ids by (SOR code, valid_from); else an empty dict.
+    """
     if isinstance(versions, pa.Table):
         table = versions
     else:
         if not versions:
-            return
+            return {}
         if len(versions) <= smallwrites.SMALL_ROWS:
-            smallwrites.insert_versions(con, versions, user, now, gen)
-            return
+            return smallwrites.insert_versions(con, versions, user, now, gen)
         table = versions_table(versions, user, now)
     if not table.num_rows:
-        return
+        return {}
     con.register("_versions", table)
     names = ", ".join(["sor_code", "valid_from", "valid_to", *_STATE, "set_fields"])
-    con.execute(
+    found = con.execute(
         f"INSERT INTO unit_versions (version_id, {names}, change_id, recorded_at, recorded_by, gen)"
         f" SELECT nextval('version_ids'), {names}, change_id, recorded_at, recorded_by, ? "
-        "FROM _versions",
+        "FROM _versions" + (" RETURNING sor_code, valid_from, version_id" if ids else ""),
         [gen],
-    )
+    ).fetchall()
     con.unregister("_versions")
+    return {(code, start): int(vid) for code, start, vid in found} if ids else {}
 
 
 def supersede_versions(

@@ -97,8 +97,12 @@ def insert_versions(
     user: str,
     now: dt.datetime,
     gen: int,
-) -> None:
-    """Insert a few versions; struct and list values are passed as JSON and cast in SQL."""
+) -> dict[tuple[str, dt.date], int]:
+    """Insert a few versions; struct and list values are passed as JSON and cast in SQL.
+
+    Returns:
+        The new version ids by (SOR code, valid_from).
+    """
     names = ["sor_code", "valid_from", "valid_to", *_STATE, "set_fields"]
     width = len(names) + 3  # change_id, recorded_at, recorded_by
     params: list[Any] = []
@@ -111,13 +115,15 @@ def insert_versions(
         for i in range(len(names))
     ]
     aliases = ", ".join(f"c{i}" for i in range(width))
-    con.execute(
+    found = con.execute(
         f"INSERT INTO unit_versions (version_id, {', '.join(names)}, change_id, recorded_at, "
         f"recorded_by, gen) SELECT nextval('version_ids'), {', '.join(select)}, "
         f"c{width - 3}, c{width - 2}, c{width - 1}, {int(gen)} "
-        f"FROM (VALUES {_values(len(versions), width)}) AS t({aliases})",
+        f"FROM (VALUES {_values(len(versions), width)}) AS t({aliases}) "
+        "RETURNING sor_code, valid_from, version_id",
         params,
-    )
+    ).fetchall()
+    return {(code, start): int(vid) for code, start, vid in found}
 
 
 _CASTS: dict[str, str] = {
