@@ -27,7 +27,7 @@ from typing import Any
 from sorkit.errors import SorkitError
 from sorkit.store import Store, release_all
 from sorkit.store import io as store_io
-from sorkit.store.backup_sql import checkpoint, hold_file, remove_register_files
+from sorkit.store.backup_sql import hold_file, remove_register_files
 
 __all__ = ["BackupError", "BackupInfo", "backup", "restore", "verify"]
 
@@ -216,7 +216,7 @@ def restore(
                 f"Den gendannede kopi består ikke integritetstjekket; {target} er ikke rørt:\n"
                 + "\n".join(report.problems[:10])
             )
-        checkpoint(store)
+        store.checkpoint()
         release_all()  # this process's own lingering handles must not count as busy
         with hold_file(target, busy_timeout):
             Path(str(target) + ".wal").unlink(missing_ok=True)  # the old file's, not the new

@@ -24,17 +24,7 @@ def unit_frame(
 ) -> pd.DataFrame:
     """One row per unit in ``codes`` (in that order), described as on ``day``.
 
-    Each unit is described by its reference version on ``day`` (a future unit by its first
-    version, a closed one by its last); unknown codes are left out.
-
-    Args:
-        snap: the snapshot to read.
-        codes: SOR codes.
-        day: the date the units are described on.
-        paths: a path cache of ``snap`` on ``day`` to share between calls.
-
-    Returns:
-        The table of :data:`UNIT_COLUMNS`.
+    The row-by-row builder :func:`sorkit.resultframes.rows_frame`, under its public name.
     """
     return rows_frame(snap, codes, day, paths)
 

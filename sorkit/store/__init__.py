@@ -128,14 +128,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back."""
-        with self.connect() as con:
-            con.begin()
-            try:
-                yield con
-            except BaseException:
-                con.rollback()
-                raise
-            con.commit()
+        with self.connect() as con, _committed(con):
+            yield con
 
     def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.busy_timeout
@@ -384,13 +378,8 @@ class Store:
         now: dt.datetime,
     ) -> tuple[int, dict[str, list[Version]]]:
         with self.connect() as con:
-            con.begin()
-            try:
+            with _committed(con):
                 new_gen, result = self._write_in(con, ws, project, now)
-            except BaseException:
-                con.rollback()
-                raise
-            con.commit()
             big = len(ws.events) + len(ws.cancel_change_ids) > smallwrites.SMALL_ROWS
             self.written = (new_gen, self._settled_stat(con, checkpoint=big))
         cached = self._users_cache
@@ -539,7 +528,8 @@ class _Engine:
         self.con: duckdb.DuckDBPyConnection | None = None
         self.users = 0
         self.attached = False
-        self.epoch = 0  # grows with every acquire: a pending detach of an older epoch is void
+        self.idle_since = 0.0  # monotonic time the last operation ended
+        self.timer: threading.Timer | None = None  # the one pending detach, if any
 
     def acquire(self) -> duckdb.DuckDBPyConnection:
         """Attach the file if needed and return a cursor using it (raises on a lock conflict)."""
@@ -554,7 +544,6 @@ class _Engine:
                 self.con.execute(f"ATTACH '{target}' AS {_ALIAS}")
                 self.attached = True
             self.users += 1
-            self.epoch += 1
             cursor = self.con.cursor()
         try:
             cursor.execute(f"USE {_ALIAS}")
@@ -578,9 +567,9 @@ class _Engine:
             if LINGER <= 0:
                 self._detach()
                 return
-            timer = threading.Timer(LINGER, self._detach_if_idle, args=(self.epoch,))
-            timer.daemon = True
-            timer.start()
+            self.idle_since = time.monotonic()
+            if self.timer is None:
+                self._schedule(LINGER)
 
     def detach_now(self) -> None:
         """Detach at once if no operation is running (before another handle opens the file)."""
@@ -588,11 +577,23 @@ class _Engine:
             if self.users == 0 and self.attached and self.pid == os.getpid():
                 self._detach()
 
-    def _detach_if_idle(self, epoch: int) -> None:
+    def _schedule(self, delay: float) -> None:
+        """Start the one detach timer (call with the lock held)."""
+        self.timer = threading.Timer(delay, self._detach_if_idle)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _detach_if_idle(self) -> None:
+        """Timer: detach once the file has been idle LINGER seconds; else look again then."""
         with self.lock:
-            if self.epoch == epoch and self.users == 0 and self.attached:
-                if self.pid == os.getpid():
-                    self._detach()
+            self.timer = None
+            if self.users or not self.attached or self.pid != os.getpid():
+                return  # in use again: the next release schedules anew
+            left = self.idle_since + LINGER - time.monotonic()
+            if left > 0:
+                self._schedule(left)
+            else:
+                self._detach()
 
     def _detach(self) -> None:
         """DETACH (checkpoint, then the file lock is released); call with the lock held."""
@@ -618,6 +619,18 @@ def release_all() -> None:
         engines = list(_ENGINES.values())
     for engine in engines:
         engine.detach_now()
+
+
+@contextmanager
+def _committed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT on ``con``; any error rolls everything back."""
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 _ALIAS = "sorkit_register"

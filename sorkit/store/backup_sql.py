@@ -138,12 +138,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def checkpoint(store: Store) -> None:
-    """Write the register's WAL into the file (so the file alone is the whole register)."""
-    with store.connect() as con:
-        con.execute("CHECKPOINT")
-
-
 @contextmanager
 def hold_file(path: Path, timeout: float) -> Iterator[None]:
     """Hold DuckDB's lock on ``path`` (waiting for other processes), so no one else writes.
