@@ -56,6 +56,7 @@ TARGETS: dict[str, float | None] = {
     "lookup_sor_code": 10,
     "lookup_gln": 10,
     "hierarchy": 500,
+    "history_first": None,
     "history": None,
     "create": 50,
     "move": 50,
@@ -75,6 +76,7 @@ LABELS = {
     "lookup_sor_code": "lookup by SOR code",
     "lookup_gln": "lookup by location number (GLN)",
     "hierarchy": "the full hierarchy on a date, with paths",
+    "history_first": "history of a unit, first in a process (reads the change log)",
     "history": "history of a unit",
     "create": "create a unit (plan + apply)",
     "move": "move a unit (plan + apply)",
@@ -335,11 +337,19 @@ class Child:
             runs=3 if heavy else min(self.runs, 7),
         )
         self.record(
+            "history_first",
+            lambda i: reg.history(unit(i)),
+            runs=1,
+            note="the first history in a process reads every event and audit record into "
+            "memory (sorkit.eventlog); later ones, and the register's other reads, do not",
+        )
+        self.record(
             "history",
             lambda i: reg.history(unit(i)),
             lambda i: b.history(unit(i)),
             note="sorkit: every change with who, when, why, accepted warnings and cancellations "
-            "(events, audit and cancellations read from DuckDB); sqlite: the unit's versions",
+            "(from the change log in memory); sqlite: the unit's versions (SELECT * ... WHERE "
+            "sor_code = ?)",
         )
         self.writes(reg, rng, big)
         self.batch(reg, rng)

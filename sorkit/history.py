@@ -120,38 +120,62 @@ def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd
         UnitNotFound: no unit has this SOR code.
     """
     from sorkit.errors import UnitNotFound
+    from sorkit.eventlog import log_for
 
     snap = reg.snapshot()
     if not snap.exists(sor_code):
         raise UnitNotFound(sor_code)
-    events, audit_rows, cancel_rows = reg.store.unit_history(
-        sor_code, include_cancelled=include_cancelled
-    )
-    audit = {r[0]: r for r in audit_rows}
-    cancels = dict(cancel_rows)
+    # Rows as sorkit.store.logrows orders their columns; an audit record per change and unit
+    # (the latest, if ever more than one).
+    events, audit_rows = log_for(snap, reg.store).unit(sor_code)
+    audit = {a[1]: a for a in audit_rows}
     rows = []
-    for e in sorted(events, key=lambda e: (e.effective_from, e.recorded_at or dt.datetime.min)):
-        a = audit.get(e.change_id)
-        shown = e.effective_from - ONE_DAY if e.kind == "close" else e.effective_from
-        cancelled_by = cancels.get(e.change_id)
-        undo = audit.get(cancelled_by) if cancelled_by else None
+    for _id, change_id, code, eff, kind, assignments, at, by, cancelled, undo_id in events:
+        if cancelled and not include_cancelled:
+            continue
+        event = Event(None, change_id, code, eff, kind, json.loads(assignments), at, by)
+        a = audit.get(change_id)
+        undo = audit.get(undo_id) if undo_id else None
         rows.append(
             (
-                e.change_id,
-                OPERATION_LABELS.get(e.kind, e.kind),
-                shown,
-                describe_event(snap, e),
-                e.recorded_by,
-                e.recorded_at,
-                a[2] if a else None,
-                _accepted_text(a[3]) if a else "",
-                a[4] if a else None,
-                cancelled_by is not None,
-                cancelled_by,
-                undo[2] if undo else None,
+                change_id,
+                OPERATION_LABELS.get(kind, kind),
+                eff - ONE_DAY if kind == "close" else eff,
+                describe_event(snap, event),
+                by,
+                at,
+                a[3] if a else None,
+                _accepted_text(a[4]) if a else "",
+                a[5] if a else None,
+                cancelled,
+                undo_id,
+                undo[3] if undo else None,
             )
         )
-    return pd.DataFrame.from_records(rows, columns=HISTORY_COLUMNS)
+    return _frame(rows, HISTORY_COLUMNS, _HISTORY_KINDS)
+
+
+# The column types of a history table, given rather than inferred from the values: the same
+# types whatever the rows hold (an all-empty column stays text), and a third faster to make.
+_HISTORY_KINDS = ("str", "str", "date", "str", "str", "datetime64[us]", "str", "str", "str",
+                  "bool", "str", "str")  # fmt: skip
+_TEXT = pd.StringDtype(na_value=float("nan"))  # pandas' default "str"
+
+
+def _frame(rows: list[tuple[Any, ...]], columns: list[str], kinds: tuple[str, ...]) -> pd.DataFrame:
+    """A DataFrame of ``rows`` whose columns have the given kinds (str, date, bool, ...)."""
+    import numpy as np
+
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data: dict[str, Any] = {}
+    for name, kind, column in zip(columns, kinds, values, strict=True):
+        if kind == "str":
+            data[name] = pd.array(column, dtype=_TEXT)
+        elif kind == "date":  # datetime.date objects, as everywhere in sorkit's tables
+            data[name] = np.array(column, dtype=object)
+        else:
+            data[name] = np.array(column, dtype=kind)
+    return pd.DataFrame(data, copy=False)
 
 
 def _accepted_text(raw: str | None) -> str:

@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
 from sorkit.model import Event, Version
-from sorkit.store import rows, smallwrites
+from sorkit.store import logrows, rows, smallwrites
 from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
 
 __all__ = ["Store", "WriteSet", "AuditRow", "LINGER", "release_all"]
@@ -295,6 +295,34 @@ class Store:
                 [sor_code],
             ).fetchall()
         return events, audit, cancels
+
+    def event_log(self) -> tuple[int, int, Any, Any]:
+        """The whole change log, read in one transaction (see :mod:`sorkit.store.logrows`).
+
+        Returns:
+            (generation, highest audit id, events, audit records), the last two Arrow tables.
+        """
+        with self.connect() as con, _committed(con):
+            generation, audit_id = logrows.log_marks(con)
+            events, audit = logrows.log_tables(con)
+        return generation, audit_id, events, audit
+
+    def event_log_since(
+        self, generation: int, audit_id: int
+    ) -> tuple[int, int, set[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The event and audit rows of every unit written after ``generation`` / ``audit_id``.
+
+        Returns:
+            (generation, highest audit id, the units, their event rows, their audit rows).
+            Only the generation is read when nothing was written.
+        """
+        with self.connect() as con, _committed(con):
+            now, top = logrows.log_marks(con)
+            if now == generation and top == audit_id:
+                return now, top, set(), [], []
+            codes = logrows.changed_since(con, generation, audit_id)
+            events, audit = logrows.log_rows_for(con, codes)
+        return now, top, codes, events, audit
 
     def events_for_change(self, change_id: str) -> list[Event]:
         """The current (not cancelled) events of one change."""

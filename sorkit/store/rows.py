@@ -104,6 +104,9 @@ def _codes_filter(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> tuple
     return f"sor_code IN {_codes_table(con, wanted)}", []
 
 
+codes_filter = _codes_filter
+
+
 def versions_for(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> list[Version]:
     """Current versions of the given units."""
     cond, params = _codes_filter(con, codes)
