@@ -11,8 +11,12 @@ Dates are ISO text (they compare correctly as strings); ``valid_to`` NULL is ope
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import multiprocessing
 import sqlite3
+import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
@@ -202,3 +206,63 @@ class Baseline:
             "SELECT * FROM versions WHERE sor_code = :code ORDER BY valid_from",
             {"code": code},
         )
+
+
+# -- the baseline in a process of its own ----------------------------------------------------
+#
+# The benchmark measures the peak memory of sorkit's process, so the baseline (its page cache,
+# its DataFrames) runs beside it in a worker process, one operation at a time, interleaved with
+# sorkit's measurements exactly as before.
+
+
+class Call(NamedTuple):
+    """One baseline call: a method of :class:`Baseline` and its arguments."""
+
+    name: str
+    args: tuple[Any, ...]
+
+
+class Calls:
+    """A stand-in for a Baseline whose methods return the call instead of making it."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args: Call(name, args)
+
+
+def serve(path: str, conn: Any) -> None:
+    """The worker: time each list of calls it is sent (a full collection before each call)."""
+    base = Baseline(path)
+    while (calls := conn.recv()) is not None:
+        times, rows = [], None
+        for call in calls:
+            gc.collect()
+            start = time.perf_counter()
+            result = getattr(base, call.name)(*call.args)
+            times.append((time.perf_counter() - start) * 1000)
+            rows = len(result)
+            del result
+        conn.send((times, rows))
+    base.close()
+
+
+class Worker:
+    """A baseline worker process on one SQLite file."""
+
+    def __init__(self, path: str | Path):
+        """Start the worker (it opens the file)."""
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, theirs = ctx.Pipe()
+        self.proc = ctx.Process(target=serve, args=(str(path), theirs), daemon=True)
+        self.proc.start()
+        theirs.close()
+
+    def measure(self, calls: list[Call]) -> tuple[list[float], int | None]:
+        """Wall times (ms) of the calls, made in order, and the row count of the last one."""
+        self.conn.send(calls)
+        times, rows = self.conn.recv()
+        return list(times), rows
+
+    def close(self) -> None:
+        """Stop the worker."""
+        self.conn.send(None)
+        self.proc.join(timeout=60)

@@ -189,7 +189,8 @@ class Child:
             p.unlink(missing_ok=True)
         shutil.copyfile(self.src, self.path)
         self.sqlite = self.src.with_suffix(".sqlite")
-        self.baseline = baseline_sqlite.Baseline(self.sqlite)
+        self.worker = baseline_sqlite.Worker(self.sqlite)
+        self.baseline = baseline_sqlite.Calls()  # calls made by the worker
         self.results: dict[str, dict[str, Any]] = {}
 
     def record(
@@ -211,9 +212,10 @@ class Child:
         entry["peak_mb_after"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         entry["min_ms"], entry["max_ms"] = min(times), max(times)
         if base is not None:
-            bmed, _btimes, bresult = median_ms(base, runs)
+            btimes, brows = self.worker.measure([base(i) for i in range(runs)])
+            bmed = statistics.median(btimes)
             entry["baseline_ms"] = bmed
-            entry["baseline_rows"] = _rows(bresult)
+            entry["baseline_rows"] = brows
             entry["ratio"] = med / bmed if bmed else None
         if note:
             entry["note"] = note
@@ -240,9 +242,7 @@ class Child:
         some_code = None
 
         def base_open(_i: int) -> Any:
-            import baseline_sqlite
-
-            return baseline_sqlite.Baseline.open_and_first_query(self.sqlite, some_code, TODAY)
+            return self.baseline.open_and_first_query(self.sqlite, some_code, TODAY)
 
         reg = open_register(self.path, user="admin", today=TODAY)
         codes = sorted(reg.snapshot().codes())
@@ -356,6 +356,7 @@ class Child:
         self.exports(reg)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.results["peak_memory_mb"] = {"ms": None, "mb": peak}
+        self.worker.close()
         print(f"  peak memory            {peak:10.0f} MB", flush=True)
         return self.results
 
