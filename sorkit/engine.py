@@ -203,7 +203,7 @@ def plan_change(
     )
     found += check(ctx, "post")
     if not any(v.is_error for v in found):
-        broken = problems(after, touched)
+        broken = problems(after, touched, before=snap)
         if broken:  # a guarantee no rule caught: refuse rather than write it
             found.append(
                 violation("REGISTER_GUARANTEE_BROKEN", touched[0], problem="; ".join(broken[:3]))

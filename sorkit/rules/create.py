@@ -201,7 +201,8 @@ def phone_after_inheritance(ctx: Context) -> Iterator[Violation]:
             yield violation(
                 "PHONE_REQUIRED", code, unit=name_of(ctx.after, code, missing), date=missing
             )
-        if isinstance(ctx.change, CreateUnit):
+        # Units that inherit the block from this one have its phone wherever it has one.
+        if isinstance(ctx.change, CreateUnit) or missing is None:
             return
         for heir, d in _heirs(ctx, code):
             yield violation("PHONE_REQUIRED", heir, unit=name_of(ctx.after, heir, d), date=d)
