@@ -243,31 +243,32 @@ def index_frame(index: SearchIndex, view: DayView, uids: npt.NDArray[np.int64]) 
     if not rows:
         return empty_frame()
     ref = view.ref[uids]
-    parent = index.v_parent[ref]
+    # The parent as the version names it. The view's parent is that one but for a root (none,
+    # gone, itself, or in a cycle): only for those read the versions (rows apart in memory).
+    parent = view.parent[uids]
+    roots = np.flatnonzero(parent < 0)
+    parent[roots] = index.v_parent[ref[roots]]
     has_parent = parent >= 0
     named = has_parent.copy()  # the parent is a unit with versions
     named[has_parent] = view.status[parent[has_parent]] != GONE
     tree = _Members(index, view, np.concatenate([uids, parent[named]]))
     at = tree.slot(uids)
     at_parent = pa.array(tree.slot(np.where(named, parent, uids)), mask=~named)
-    parent_code = tree.codes.take(at_parent)
-    unnamed = has_parent & ~named
-    if unnamed.any():  # under a unit whose versions are gone: its code, no name
-        gone_code = index.codes_text.take(index.code_slot[np.where(unnamed, parent, 0)])
-        parent_code = pc.if_else(pa.array(unnamed), gone_code, parent_code)
+    # Unit ids follow the tree (see SearchIndex._arrange): these takes read nearly in order.
+    parent_code = index.codes_text.take(pa.array(parent, mask=~has_parent))
     if index.missing_parent:
         parent_code = _missing_parents(index, ref, parent_code)
-    kinds = index.v_type[ref]
+    kinds = view.unit_type[uids]
     type_codes, type_names = _type_texts(index)
     kind_at = pa.array(np.where(kinds < 0, len(type_codes) - 1, kinds))
-    levels = index.v_level[ref]
+    levels = view.level[uids]
     end = index.u_end[uids]
     is_open = end == OPEN_END
     last_day = dates(np.where(is_open, _EPOCH + 1, end) - 1)
     last_day[is_open] = None
     return assemble(
         {
-            "sor_code": tree.codes.take(at),
+            "sor_code": index.codes_text.take(uids),
             "name": tree.names.take(at),
             "level": _LEVEL_TEXT.take(np.where(levels < 0, len(LEVEL_NAMES), levels)),
             "unit_type": type_codes.take(kind_at),
@@ -311,7 +312,7 @@ def _missing_parents(index: SearchIndex, ref: npt.NDArray[np.int64], codes: pa.A
 
 
 class _Members:
-    """Some units and all their ancestors on a view's date, with their codes, names, paths.
+    """Some units and all their ancestors on a view's date, with their names and paths.
 
     The members are ordered by depth, and within a depth in path order, so that a level's
     parents come in order in the level above: taking a parent's name or path, and taking the
@@ -357,8 +358,7 @@ class _Members:
             self._sorted = ordered[self._place]
             self._dense = None
         self.index, self.view = index, view
-        self.names: pa.Array = index.labels.take(index.v_label[view.ref[ordered]])
-        self.codes: pa.Array = index.codes_text.take(index.code_slot[ordered])
+        self.names: pa.Array = index.labels.take(view.label[ordered])
 
     def slot(self, units: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The members' places (units must be members)."""
