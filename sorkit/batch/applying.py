@@ -189,6 +189,7 @@ def _write_set(
             )
         events += plan.events
         touched |= set(plan.sor_codes)
+    snap = reg.snapshot()
     return WriteSet(
         expected_generation=report.generation,
         user=reg.user,
@@ -201,6 +202,13 @@ def _write_set(
             "reason": reason,
         },
         touched=touched,
+        # The snapshot's versions are the stored ones while its generation is the plan's (the
+        # write checks the generation), so the write need not read them again.
+        current=(
+            {c: snap.versions(c) for c in touched | {e.sor_code for e in events}}
+            if snap.generation == report.generation
+            else None
+        ),
     )
 
 

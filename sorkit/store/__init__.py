@@ -482,14 +482,17 @@ class Store:
         for code in touched:
             new_versions = project(code, events.get(code, []), now)
             old_versions = current.get(code, [])
-            keep = {rows.content_key(v) for v in new_versions}
-            had = {rows.content_key(v): v for v in old_versions}
+            new_keys = [rows.content_key(v) for v in new_versions]
+            old_keys = [rows.content_key(v) for v in old_versions]
+            had = dict(zip(old_keys, old_versions, strict=True))
+            keep = set(new_keys)
             to_supersede += [
-                int(v.version_id or 0) for v in old_versions if rows.content_key(v) not in keep
+                int(v.version_id or 0)
+                for k, v in zip(old_keys, old_versions, strict=True)
+                if k not in keep
             ]
-            fresh = [v for v in new_versions if rows.content_key(v) not in had]
-            to_insert += fresh
-            result[code] = [had.get(rows.content_key(v), v) for v in new_versions]
+            to_insert += [v for k, v in zip(new_keys, new_versions, strict=True) if k not in had]
+            result[code] = [had.get(k, v) for k, v in zip(new_keys, new_versions, strict=True)]
         rows.supersede_versions(con, to_supersede, now, new_gen)
         ids = rows.insert_versions(con, to_insert, ws.user, now, new_gen, ids=True)
         if ids:  # the new versions carry their ids, so the next write can trust them too
