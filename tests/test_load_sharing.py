@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import pickle
 from pathlib import Path
 
@@ -143,3 +144,24 @@ def test_shared_dicts_refuse_changes_but_copy(store: Store) -> None:
     assert copy.deepcopy(address) == address
     assert pickle.loads(pickle.dumps(address)) == address
     assert hash(copy.copy(address)) == hash(address)
+
+
+def test_large_load_leaves_the_collector_as_it_was(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "_TRIM_ROWS", 1)  # treat this small load as a large one
+    plain = _row_by_row(store)
+    for freeze_first in (False, True):
+        if freeze_first:
+            gc.freeze()  # objects the process froze itself stay frozen
+        try:
+            frozen = gc.get_freeze_count()
+            with store.connect() as con:
+                loaded = rows.load_versions(con, "TRUE", [])
+            assert gc.isenabled()
+            # Never unfrozen (some frozen objects may have been freed meanwhile), nor left frozen.
+            assert (gc.get_freeze_count() > 0) == (frozen > 0)
+            assert list(loaded) == plain
+        finally:
+            if freeze_first:
+                gc.unfreeze()

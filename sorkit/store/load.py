@@ -15,8 +15,8 @@ import datetime as dt
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import repeat
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_, itemgetter
 from typing import Any
 
 import duckdb
@@ -124,11 +124,14 @@ def load_versions(con: duckdb.DuckDBPyConnection, where: str, params: list[Any])
             reader.close()  # the connection is free again (also after an error)
         if not versions:
             return out
-        codes = list(converter.code_ids)  # by id
+        codes = converter.code_list  # by id
         unit = np.concatenate(converter.unit_ids)
-        # Rank the codes as strings, so units come in SOR-code order.
+        # Rank the codes as strings, so units come in SOR-code order (Python's sort with str
+        # keys: they mostly come in order already, which it finds fast).
         rank = np.empty(len(codes), dtype=np.int64)
-        rank[np.argsort(np.array(codes, dtype=object), kind="stable")] = np.arange(len(codes))
+        by_rank = sorted(range(len(codes)), key=codes.__getitem__)
+        rank[np.fromiter(by_rank, np.int64, len(codes))] = np.arange(len(codes))
+        del by_rank
         unit = rank[unit]
         start = np.concatenate(converter.starts).astype(np.int64)
         key = (unit << 32) | (start - np.iinfo(np.int32).min)
@@ -139,21 +142,22 @@ def load_versions(con: duckdb.DuckDBPyConnection, where: str, params: list[Any])
         else:
             out.extend(versions)
         del versions
-        by_code = out.by_code
         starts = np.flatnonzero(np.concatenate(([True], unit[1:] != unit[:-1]))).tolist()
         stops = [*starts[1:], len(out)]
-        for first, stop in zip(starts, stops, strict=True):
-            by_code[out[first].sor_code] = tuple(out[first:stop])
-        # Parent index: the distinct (parent, child) pairs, grouped by parent.
-        pairs = np.unique(np.concatenate(converter.pairs)) if converter.pairs else ()
-        children = out.children
-        for pair in np.asarray(pairs, dtype=np.int64).tolist():
-            parent, child = codes[pair >> 32], codes[pair & 0xFFFFFFFF]
-            found = children.get(parent)
-            if found is None:
-                children[parent] = {child}
-            else:
-                found.add(child)
+        firsts = map(out.__getitem__, starts)
+        groups = map(tuple, map(out.__getitem__, map(slice, starts, stops)))
+        out.by_code.update(zip(map(itemgetter(0), firsts), groups, strict=True))
+        # Parent index: the distinct (parent, child) pairs, grouped by parent (in pair order).
+        if converter.pairs:
+            pairs = np.unique(np.concatenate(converter.pairs)).astype(np.int64)
+            parent = pairs >> 32
+            cut = np.flatnonzero(np.concatenate(([True], parent[1:] != parent[:-1])))
+            kids = _pick(codes, pairs & 0xFFFFFFFF)
+            bounds = [*cut.tolist(), len(kids)]
+            sets = map(set, map(kids.__getitem__, map(slice, bounds[:-1], bounds[1:])))
+            out.children.update(zip(_pick(codes, parent[cut]), sets, strict=True))
+        if len(out) >= _TRIM_ROWS:
+            _settle()
     if len(out) >= _TRIM_ROWS:
         _release_free_memory()
     return out
@@ -188,6 +192,19 @@ def _release_free_memory() -> None:
         return
     trim(0)
     pa.default_memory_pool().release_unused()
+
+
+def _settle() -> None:
+    """Spare the collector a pass over a large load's objects (called with it paused).
+
+    Turned back on, the collector would at once walk everything made during the load (over
+    a million objects per 200,000 units: 0.6 s) only to find it all alive and move it to an
+    older generation. Moving it straight to the oldest (``freeze`` then ``unfreeze``) skips
+    that walk. Not done if the process froze objects itself: ``unfreeze`` would release them.
+    """
+    if not gc.get_freeze_count():
+        gc.freeze()
+        gc.unfreeze()
 
 
 @contextmanager
@@ -250,6 +267,7 @@ class _Converter:
         # With ids: every code (unit or parent) numbered, per batch the unit ids, start days
         # and (parent << 32 | child) pairs.
         self.code_ids: dict[str, int] = {}
+        self.code_list: list[str] = []  # by id
         self.unit_ids: list[Any] = []
         self.starts: list[Any] = []
         self.pairs: list[Any] = []
@@ -300,22 +318,44 @@ class _Converter:
             # Mostly distinct values (change ids, phones): sharing would not pay.
             if pc.any(pc.equal(col, "")).as_py():
                 col = pc.if_else(pc.equal(col, ""), pa.scalar(None, col.type), col)
-            return col.to_pylist()
-        intern = self.text.setdefault
-        values: list[Any] = [
-            None if v == "" else intern(v, v) for v in encoded.dictionary.to_pylist()
-        ]
-        return _shared_values(encoded, [*values, None])
+            return col.to_pylist()  # type: ignore[no-any-return]
+        return _shared_values(encoded, [*self._interned(encoded.dictionary), None])
+
+    def _interned(self, dictionary: pa.Array) -> list[str | None]:
+        """Distinct strings as the shared objects ("" as None), looked up in C (``map``)."""
+        words = dictionary.to_pylist()
+        values: list[str | None] = list(map(self.text.setdefault, words, words))
+        if "" in self.text:  # "" is stored as None: never share it
+            del self.text[""]
+            values[words.index("")] = None
+        return values
 
     def codes(self, col: pa.Array, name: str) -> list[str | None]:
-        """Like :meth:`strings` (shared), and numbers every code for the load's sorting."""
+        """Like :meth:`strings` (shared), and numbers every code for the load's sorting.
+
+        A code seen before is found by one dict look-up (its number gives its shared object);
+        only a new code is interned and numbered.
+        """
         encoded = col.dictionary_encode()
-        intern, ids = self.text.setdefault, self.code_ids
-        values: list[Any] = [
-            None if v == "" else intern(v, v) for v in encoded.dictionary.to_pylist()
-        ]
-        numbers = [-1 if v is None else ids.setdefault(v, len(ids)) for v in values]
-        at = pc.fill_null(encoded.indices, len(values)).to_numpy()
+        words = encoded.dictionary.to_pylist()
+        ids, by_id = self.code_ids, self.code_list
+        numbers: list[Any] = list(map(ids.get, words))
+        if None in numbers:  # new codes: intern and number them in dictionary order
+            new = list(compress(words, map(is_, numbers, repeat(None))))
+            if "" in new:
+                new.remove("")
+            if new:
+                new = list(map(self.text.setdefault, new, new))
+                ids.update(zip(new, range(len(by_id), len(by_id) + len(new)), strict=True))
+                by_id.extend(new)
+                numbers = list(map(ids.get, words))
+        blank = numbers.index(None) if None in numbers else -1  # "" (stored as None)
+        if blank >= 0:
+            numbers[blank] = -1
+        values: list[Any] = list(map(by_id.__getitem__, numbers))
+        if blank >= 0:
+            values[blank] = None
+        at = pc.fill_null(encoded.indices, len(words)).to_numpy()
         self._batch_ids[name] = np.asarray([*numbers, -1], dtype=np.int64)[at]
         return _pick([*values, None], at)
 
@@ -324,69 +364,74 @@ class _Converter:
         n = len(col)
         if col.null_count == n:
             return [None] * n
-        days = col.cast(pa.int32())
-        present = pc.is_valid(days).to_numpy(zero_copy_only=False) if col.null_count else None
-        numbers = pc.fill_null(days, 0).to_numpy()
-        distinct, at = np.unique(numbers, return_inverse=True)
+        encoded = col.cast(pa.int32()).dictionary_encode()
+        days = encoded.dictionary.to_pylist()
         cache = self.days
-        objects = []
-        for d in distinct.tolist():
-            day = cache.get(d)
-            if day is None:
-                day = cache[d] = dt.date.fromordinal(d + _EPOCH_ORDINAL)
-            objects.append(day)
-        out = _pick(objects, at.reshape(-1))
-        if present is not None:
-            for i in np.flatnonzero(~present).tolist():
-                out[i] = None
-        return out
+        objects: list[Any] = list(map(cache.get, days))
+        if None in objects:
+            for i in compress(range(len(days)), map(is_, objects, repeat(None))):
+                d = days[i]
+                objects[i] = cache[d] = dt.date.fromordinal(d + _EPOCH_ORDINAL)
+        return _shared_values(encoded, [*objects, None])
 
     def timestamps(self, col: pa.Array) -> list[dt.datetime | None]:
         """Timestamps; equal ones (the rows of one transaction) share one object."""
         n = len(col)
         if col.null_count == n:
             return [None] * n
-        micros = pc.fill_null(col.cast(pa.timestamp("us")).cast(pa.int64()), 0).to_numpy()
-        distinct, at = np.unique(micros, return_inverse=True)
-        if 2 * len(distinct) > n:  # mostly distinct: convert them all at once, no sharing
+        filled = pc.fill_null(col.cast(pa.timestamp("us")).cast(pa.int64()), 0)
+        encoded = filled.dictionary_encode()
+        if 2 * len(encoded.dictionary) > n:  # mostly distinct: convert all at once, no sharing
+            micros = filled.to_numpy()
             out = micros.astype("datetime64[us]").astype(object).tolist()
         else:
             cache = self.stamps
+            distinct = encoded.dictionary.to_numpy()
             fresh = distinct.astype("datetime64[us]").astype(object).tolist()
-            objects = [
-                cache.setdefault(m, f) for m, f in zip(distinct.tolist(), fresh, strict=True)
-            ]
-            out = _pick(objects, at.reshape(-1))
+            objects = list(map(cache.setdefault, distinct.tolist(), fresh))
+            out = _pick(objects, encoded.indices.to_numpy())
         if col.null_count:
             for i in np.flatnonzero(pc.is_null(col).to_numpy(zero_copy_only=False)).tolist():
                 out[i] = None
-        return out
+        return out  # type: ignore[no-any-return]
 
     def tuples(self, col: pa.Array) -> list[tuple[str, ...]]:
-        """Lists as tuples; equal lists share one tuple (set_fields, specialities repeat a lot)."""
+        """Lists as tuples; equal lists share one tuple (set_fields, specialities repeat a lot).
+
+        Lists are told apart by their items joined with :data:`_SEP`; a row whose length does
+        not match the separators in its joined text holds an item with the separator in it.
+        """
         n = len(col)
         empty: tuple[str, ...] = ()
-        if col.null_count == n:
-            return [empty] * n
+        if col.null_count == n or not len(pc.list_flatten(col)):
+            return [empty] * n  # no items at all: every row is () (nulls too)
         joined = pc.binary_join(col, _SEP)
-        if joined.null_count > col.null_count or _has_separator(col):
-            # A list holding a null, or an item holding the separator: convert exactly.
-            share = self.shared_tuples.setdefault
-            return [
-                share(t, t) for t in (tuple(str(v) for v in (x or ())) for x in col.to_pylist())
-            ]
-        lengths = pc.fill_null(pc.list_value_length(col), 0)
-        # [""] and [] join alike; tell them apart by length.
-        key = pc.if_else(pc.greater(lengths, 0), pc.binary_join_element_wise("#", joined, ""), "")
-        encoded = key.dictionary_encode()
-        cache = self.lists
-        values = []
-        for k in encoded.dictionary.to_pylist():
-            found = cache.get(k)
-            if found is None:
-                found = cache[k] = tuple(k[1:].split(_SEP)) if k else empty
-            values.append(found)
-        return _shared_values(encoded, [*values, empty])
+        lengths = pc.fill_null(pc.list_value_length(col), 0).to_numpy()
+        if joined.null_count == col.null_count:
+            encoded = joined.dictionary_encode()
+            words = encoded.dictionary.to_pylist()
+            seps = np.fromiter((w.count(_SEP) for w in words), np.int64, len(words))
+            at = pc.fill_null(encoded.indices, len(words)).to_numpy(
+                zero_copy_only=False, writable=True
+            )
+            implied = np.append(seps + 1, 0)[at]  # items per row if no item holds _SEP
+            exact = lengths == implied
+            # An empty list joins to "" like [""]; any other mismatch is a separator in an item.
+            if bool(np.all(exact | (lengths == 0))):
+                cache = self.lists
+                values = []
+                for w in words:
+                    k = "#" + w
+                    found = cache.get(k)
+                    if found is None:
+                        found = cache[k] = tuple(w.split(_SEP))
+                    values.append(found)
+                values.append(empty)
+                at[lengths == 0] = len(words)
+                return _pick(values, at)
+        # A list holding a null, or an item holding the separator: convert exactly.
+        share = self.shared_tuples.setdefault
+        return [share(t, t) for t in (tuple(str(v) for v in (x or ())) for x in col.to_pylist())]
 
     def struct_values(self, col: pa.Array, name: str) -> list[Any]:
         """Addresses and location numbers: one frozen dict per distinct value."""
