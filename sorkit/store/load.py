@@ -126,12 +126,9 @@ def load_versions(con: duckdb.DuckDBPyConnection, where: str, params: list[Any])
             return out
         codes = converter.code_list  # by id
         unit = np.concatenate(converter.unit_ids)
-        # Rank the codes as strings, so units come in SOR-code order (Python's sort with str
-        # keys: they mostly come in order already, which it finds fast).
+        # Rank the codes as strings, so units come in SOR-code order.
         rank = np.empty(len(codes), dtype=np.int64)
-        by_rank = sorted(range(len(codes)), key=codes.__getitem__)
-        rank[np.fromiter(by_rank, np.int64, len(codes))] = np.arange(len(codes))
-        del by_rank
+        rank[np.argsort(np.array(codes, dtype=object), kind="stable")] = np.arange(len(codes))
         unit = rank[unit]
         start = np.concatenate(converter.starts).astype(np.int64)
         key = (unit << 32) | (start - np.iinfo(np.int32).min)
