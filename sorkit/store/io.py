@@ -138,6 +138,9 @@ def dump_parquet(store: Store, folder: str | Path, *, sorkit_version: str = "") 
     with store.connect() as con:
         # Rows may leave in any order (a table is a set; loading sorts what needs sorting):
         # DuckDB then streams the COPY instead of buffering it (300 MB less at 200,000 units).
+        # Row groups of 20,000 rows instead of DuckDB's 122,880: each thread buffers one, and
+        # at 200,000 units the dump's peak was 366 MB above the register's, now about 50 MB
+        # (and the dump no slower).
         con.execute("SET preserve_insertion_order = false")
         con.begin()
         try:
@@ -147,7 +150,7 @@ def dump_parquet(store: Store, folder: str | Path, *, sorkit_version: str = "") 
                 count = con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchall()[0][0]
                 con.execute(
                     f"COPY (SELECT * FROM {_ident(table)}) TO {_literal(target)} "
-                    "(FORMAT parquet, COMPRESSION zstd)"
+                    "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 20000)"
                 )
                 tables[table] = {"file": target.name, "rows": int(count)}
             sequences = _sequences(con)
