@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sorkit.addresses import AddressRegister
@@ -277,6 +277,20 @@ def _dedupe(found: list[Violation]) -> list[Violation]:
     return out
 
 
+def planned_versions(
+    reg: Register, generation: int, codes: Iterable[str], events: Iterable[Event]
+) -> dict[str, tuple[Version, ...]] | None:
+    """The register's versions of the units a write touches, if still those of ``generation``.
+
+    The write checks the generation, so while the snapshot is at the plan's generation its
+    versions are the stored ones and the write need not read them again (``WriteSet.current``).
+    """
+    snap = reg.snapshot()
+    if snap.generation != generation:
+        return None
+    return {c: snap.versions(c) for c in {*codes, *(e.sor_code for e in events)}}
+
+
 def apply_plan(
     reg: Register,
     plan: Plan,
@@ -321,19 +335,13 @@ def apply_plan(
             )
             for i, code in enumerate(plan.sor_codes)
         ]
-        snap = reg.snapshot()
-        touched = set(plan.sor_codes) | {e.sor_code for e in plan.events}
         ws = WriteSet(
             expected_generation=plan.generation,
             user=reg.user,
             events=list(plan.events),
             audit=audit,
             touched=set(plan.sor_codes),
-            current=(
-                {c: snap.versions(c) for c in touched}
-                if snap.generation == plan.generation
-                else None
-            ),
+            current=planned_versions(reg, plan.generation, plan.sor_codes, plan.events),
         )
         try:
             gen, updates = reg.store.write(ws, project_events, reg.clock.now())

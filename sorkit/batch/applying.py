@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sorkit.batch.planning import BatchPlan, plan_batch
 from sorkit.changes import change_parameters
+from sorkit.engine import planned_versions
 from sorkit.errors import ChangeRejected, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
 from sorkit.rules.codes import Violation, violation
@@ -189,7 +190,6 @@ def _write_set(
             )
         events += plan.events
         touched |= set(plan.sor_codes)
-    snap = reg.snapshot()
     return WriteSet(
         expected_generation=report.generation,
         user=reg.user,
@@ -202,13 +202,7 @@ def _write_set(
             "reason": reason,
         },
         touched=touched,
-        # The snapshot's versions are the stored ones while its generation is the plan's (the
-        # write checks the generation), so the write need not read them again.
-        current=(
-            {c: snap.versions(c) for c in touched | {e.sor_code for e in events}}
-            if snap.generation == report.generation
-            else None
-        ),
+        current=planned_versions(reg, report.generation, touched, events),
     )
 
 

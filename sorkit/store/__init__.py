@@ -272,30 +272,6 @@ class Store:
         with self.connect() as con:
             return rows.events_for(con, set(codes), include_cancelled=include_cancelled)
 
-    def unit_history(
-        self, sor_code: str, *, include_cancelled: bool = False
-    ) -> tuple[list[Event], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """What a unit's history shows, read in one connection.
-
-        Returns:
-            The unit's events (cancelled ones on request), its audit records (change_id,
-            sor_code, reason, accepted, batch_id) and its cancelled events (change_id,
-            cancelled by).
-        """
-        with self.connect() as con:
-            events = rows.events_for(con, {sor_code}, include_cancelled=include_cancelled)
-            audit = con.execute(
-                "SELECT change_id, sor_code, reason, accepted, batch_id FROM audit "
-                "WHERE sor_code = ?",
-                [sor_code],
-            ).fetchall()
-            cancels = con.execute(
-                "SELECT change_id, superseded_by FROM unit_events WHERE sor_code = ? "
-                "AND superseded_at IS NOT NULL",
-                [sor_code],
-            ).fetchall()
-        return events, audit, cancels
-
     def event_log(self) -> tuple[int, int, Any, Any]:
         """The whole change log, read in one transaction (see :mod:`sorkit.store.logrows`).
 

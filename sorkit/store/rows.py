@@ -96,7 +96,7 @@ def _codes_table(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> str:
     return "(SELECT sor_code FROM _codes)"
 
 
-def _codes_filter(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> tuple[str, list[str]]:
+def codes_filter(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> tuple[str, list[str]]:
     """A ``sor_code IN ...`` condition: a parameter list for a few codes, else a joined table."""
     wanted = sorted(set(codes))
     if len(wanted) <= _SMALL:
@@ -104,12 +104,9 @@ def _codes_filter(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> tuple
     return f"sor_code IN {_codes_table(con, wanted)}", []
 
 
-codes_filter = _codes_filter
-
-
 def versions_for(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> list[Version]:
     """Current versions of the given units."""
-    cond, params = _codes_filter(con, codes)
+    cond, params = codes_filter(con, codes)
     if not params and cond.endswith("()"):
         return []
     if params:  # a few units, found through the index: fetch rows directly
@@ -143,7 +140,7 @@ def events_for(
     """Events of the given units, in event order."""
     if not codes:
         return []
-    cond, params = _codes_filter(con, codes)
+    cond, params = codes_filter(con, codes)
     if params:  # a few units: through the index, filtered and sorted here (see versions_for)
         sql = f"SELECT {_EVENT_SELECT}, superseded_at FROM unit_events WHERE {cond}"
         found = [
