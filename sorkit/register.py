@@ -371,6 +371,35 @@ class Register:
 
         return audit_trail(self, start, end, None if sor_code is None else self._code(sor_code))
 
+    def compare(
+        self,
+        day_a: dt.date,
+        day_b: dt.date,
+        under: Any = None,
+        known_at_a: dt.datetime | dt.date | None = None,
+        known_at_b: dt.datetime | dt.date | None = None,
+    ) -> pd.DataFrame:
+        """One row per unit that differs between ``day_a`` and ``day_b``.
+
+        Kinds: new, closed, moved, renamed, type_changed, location_number_changed (a unit can
+        have several; see :func:`sorkit.compare.compare_snapshots` for the columns). Roots and
+        missing values compare correctly: a root on both dates is not moved.
+
+        Args:
+            day_a: the first date.
+            day_b: the second date.
+            under: only units under this SOR code (itself included) on either date.
+            known_at_a: read the first side as sorkit knew it then (default: now).
+            known_at_b: read the second side as sorkit knew it then (default: now).
+        """
+        from sorkit.compare import compare_snapshots, snapshot_known_at
+
+        snap = self.snapshot()
+        side_a = snap if known_at_a is None else snapshot_known_at(self.store, known_at_a)
+        side_b = snap if known_at_b is None else snapshot_known_at(self.store, known_at_b)
+        top = None if under is None else self._code(under)
+        return compare_snapshots(side_a, day_a, side_b, day_b, top)
+
     # -- search --------------------------------------------------------------------------
 
     def search(self, text: str | None = None, **criteria: Any) -> pd.DataFrame:

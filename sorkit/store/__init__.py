@@ -257,6 +257,15 @@ class Store:
                 [sor_code, known_at, known_at],
             )
 
+    def load_known_at(self, known_at: dt.datetime) -> Any:
+        """Every unit's versions as sorkit knew them at ``known_at`` (for a :class:`Snapshot`)."""
+        with self.connect() as con:
+            return rows.load_versions(
+                con,
+                "recorded_at <= ? AND (superseded_at IS NULL OR superseded_at > ?)",
+                [known_at, known_at],
+            )
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query from sorkit's own SQL (never user text) and return all rows."""
         with self.connect() as con:

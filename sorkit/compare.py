@@ -1,0 +1,198 @@
+"""What differs in the hierarchy between two dates (and, if asked, between two states of knowledge).
+
+:func:`compare_snapshots` reads the register on each side through the public table reader
+:func:`sorkit.frames.hierarchy` (every unit valid on the date, with parent and path) and the
+units' own location numbers, and gives one row per unit that differs: new, closed, moved,
+renamed, type changed or location number changed (a unit can be several at once). Missing
+values compare as equal to each other (two roots have the same parent: none), so only real
+differences are listed.
+
+:func:`snapshot_known_at` gives the register as sorkit knew it at a moment (transaction time),
+so ``Register.compare(..., known_at_a=..., known_at_b=...)`` can answer "what changed in what we
+knew", not only "what changed in the register".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sorkit.frames import hierarchy
+from sorkit.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from sorkit.store import Store
+
+__all__ = ["COMPARE_COLUMNS", "KINDS", "compare_snapshots", "snapshot_known_at"]
+
+#: The kinds of difference, in the order ``kinds`` lists them.
+KINDS = ("new", "closed", "moved", "renamed", "type_changed", "location_number_changed")
+
+#: The columns of the comparison (``_a``: on the first date, ``_b``: on the second).
+COMPARE_COLUMNS = [
+    "sor_code",
+    "kinds",
+    *KINDS,
+    "level",
+    "name_a",
+    "name_b",
+    "parent_a",
+    "parent_name_a",
+    "parent_b",
+    "parent_name_b",
+    "unit_type_a",
+    "unit_type_name_a",
+    "unit_type_b",
+    "unit_type_name_b",
+    "location_number_a",
+    "location_number_b",
+    "path_a",
+    "path_b",
+]
+
+# Hierarchy column -> the comparison's column stem.
+_TAKEN = {
+    "name": "name",
+    "parent_sor_code": "parent",
+    "parent_name": "parent_name",
+    "unit_type": "unit_type",
+    "unit_type_name": "unit_type_name",
+    "path": "path",
+}
+
+
+def compare_snapshots(
+    snap_a: Snapshot,
+    day_a: dt.date,
+    snap_b: Snapshot,
+    day_b: dt.date,
+    under: str | None = None,
+) -> pd.DataFrame:
+    """One row per unit that differs between ``snap_a`` on ``day_a`` and ``snap_b`` on ``day_b``.
+
+    Kinds (a unit may have several; ``kinds`` joins them with ", " in :data:`KINDS` order):
+
+    * ``new``: valid on ``day_b``, not on ``day_a``;
+    * ``closed``: valid on ``day_a``, not on ``day_b``;
+    * ``moved``: valid on both, with another parent (a root stays a root: not moved);
+    * ``renamed``, ``type_changed``: valid on both, another name / unit type;
+    * ``location_number_changed``: valid on both, another own location number (GLN), also one
+      given or taken away (an inherited number is not the unit's own and is not compared).
+
+    Args:
+        snap_a: the register on the first side.
+        day_a: the first date.
+        snap_b: the register on the second side (the same snapshot for a plain comparison).
+        day_b: the second date.
+        under: only units under this SOR code (itself included) on either date.
+
+    Returns:
+        The table of :data:`COMPARE_COLUMNS`: the units valid on ``day_b`` in its tree order,
+        then those valid on ``day_a`` only, in its tree order. ``_a`` columns are empty
+        (None) for a new unit, ``_b`` columns for a closed one.
+    """
+    a = _side(snap_a, day_a)
+    b = _side(snap_b, day_b)
+    if under is not None:
+        keep = _below(a, under) | _below(b, under)
+        a = a[a.index.isin(keep)]
+        b = b[b.index.isin(keep)]
+    order = list(b.index) + [c for c in a.index if c not in b.index]
+    both = pd.DataFrame(index=pd.Index(order, name="sor_code"))
+    for stem in (*_TAKEN.values(), "level", "location_number"):
+        both[f"{stem}_a"] = _plain(a[stem].reindex(both.index))
+        both[f"{stem}_b"] = _plain(b[stem].reindex(both.index))
+    in_a = both.index.isin(a.index)
+    in_b = both.index.isin(b.index)
+    on_both = in_a & in_b
+    flags = {
+        "new": in_b & ~in_a,
+        "closed": in_a & ~in_b,
+        "moved": on_both & _differs(both["parent_a"], both["parent_b"]),
+        "renamed": on_both & _differs(both["name_a"], both["name_b"]),
+        "type_changed": on_both & _differs(both["unit_type_a"], both["unit_type_b"]),
+        "location_number_changed": on_both
+        & _differs(both["location_number_a"], both["location_number_b"]),
+    }
+    for kind, mask in flags.items():
+        both[kind] = mask
+    any_kind = pd.DataFrame(flags, index=both.index).any(axis=1)
+    out = both[any_kind.to_numpy()].copy()
+    out["kinds"] = [
+        ", ".join(k for k in KINDS if row[k]) for row in out[list(KINDS)].to_dict("records")
+    ]
+    out["level"] = out["level_b"].where(out["level_b"].notna(), out["level_a"])
+    out = out.reset_index()
+    return out[COMPARE_COLUMNS].reset_index(drop=True)
+
+
+def _side(snap: Snapshot, day: dt.date) -> pd.DataFrame:
+    """The hierarchy on ``day`` indexed by SOR code, with the own location number (GLN)."""
+    frame = hierarchy(snap, day).rename(columns=_TAKEN).set_index("sor_code")
+    frame["location_number"] = [_own_gln(snap, code, day) for code in frame.index]
+    return frame
+
+
+def _own_gln(snap: Snapshot, code: str, day: dt.date) -> str | None:
+    v = snap.version_at(code, day)
+    number = v.location_number if v is not None else None
+    return None if number is None else (number.get("gln") or None)
+
+
+def _below(side: pd.DataFrame, top: str) -> set[str]:
+    """``top`` and every unit under it in one side's hierarchy (empty if it is not there)."""
+    if top not in side.index:
+        return set()
+    kids: dict[str, list[str]] = {}
+    for code, parent in zip(side.index, side["parent"], strict=True):
+        if isinstance(parent, str):
+            kids.setdefault(parent, []).append(code)
+    found, stack = {top}, [top]
+    while stack:
+        for child in kids.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _plain(values: pd.Series) -> list[Any]:
+    """Values as Python objects with None for every missing value (NaN, NA, None)."""
+    return [None if _missing(v) else v for v in values.astype(object).tolist()]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+
+
+def _differs(left: pd.Series, right: pd.Series) -> npt.NDArray[np.bool_]:
+    """Row-wise inequality in which two missing values (None, NaN, NA) are equal."""
+    pairs = zip(_plain(left), _plain(right), strict=True)
+    return np.array([x != y for x, y in pairs], dtype=bool)
+
+
+def snapshot_known_at(store: Store, known_at: dt.datetime | dt.date) -> Snapshot:
+    """The register as sorkit knew it at ``known_at`` (transaction time).
+
+    Args:
+        store: the register's store.
+        known_at: a moment (naive = UTC, as sorkit records it; an aware one is converted), or a
+            date: everything recorded up to the end of that day (UTC).
+
+    Returns:
+        A snapshot of the versions recorded by then and not yet superseded then.
+    """
+    return Snapshot(store.load_known_at(known_at_moment(known_at)))
+
+
+def known_at_moment(known_at: dt.datetime | dt.date) -> dt.datetime:
+    """``known_at`` as the naive UTC moment sorkit records (a date: the end of that day)."""
+    if isinstance(known_at, dt.datetime):
+        if known_at.tzinfo is not None:
+            return known_at.astimezone(dt.UTC).replace(tzinfo=None)
+        return known_at
+    return dt.datetime.combine(known_at, dt.time.max)
