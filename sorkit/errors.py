@@ -80,3 +80,19 @@ class PlanError(SorkitError, ValueError):
 
 class SorImportError(SorkitError, ValueError):
     """An export file could not be imported; nothing was written."""
+
+
+class ReadOnlySQL(SorkitError, PermissionError):
+    """``reg.sql`` was given something other than one query: it only reads."""
+
+    def __init__(self, what: str):
+        self.what = what
+        super().__init__(
+            f"reg.sql læser kun ét SELECT ad gangen; {what} er ikke tilladt. Ændringer går "
+            "gennem plan/apply. / reg.sql only reads one SELECT at a time; "
+            f"{what} is not allowed. Changes go through plan/apply."
+        )
+
+
+class SQLError(SorkitError, ValueError):
+    """``reg.sql`` could not parse or run a query (DuckDB's message is kept)."""

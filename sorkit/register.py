@@ -400,6 +400,27 @@ class Register:
         top = None if under is None else self._code(under)
         return compare_snapshots(side_a, day_a, side_b, day_b, top)
 
+    def sql(self, query: str, params: Any = None) -> pd.DataFrame:
+        """Answer one read-only SQL query (DuckDB dialect) over the register's views.
+
+        Views (documented in ``docs/analysts.md``): ``units`` (in force today, inheritance
+        resolved, with paths), the table macro ``units_on(date)`` (the same on any date),
+        ``versions``, ``events``, ``audit``, ``location_numbers``, ``addresses``. They are
+        built from the register in memory, in a private connection, whatever the storage.
+
+        Args:
+            query: one ``SELECT`` (or ``WITH``/``DESCRIBE``/``SUMMARIZE``/``EXPLAIN``).
+            params: values for ``?`` (a sequence) or ``$name`` (a mapping) placeholders.
+
+        Raises:
+            ReadOnlySQL: anything but one query (INSERT, UPDATE, DELETE, ATTACH, COPY,
+                CREATE, SET, ...): changes go through plan/apply.
+            SQLError: the query could not be parsed or run.
+        """
+        from sorkit.sqlviews import run_sql
+
+        return run_sql(self, query, params)
+
     # -- search --------------------------------------------------------------------------
 
     def search(self, text: str | None = None, **criteria: Any) -> pd.DataFrame:
