@@ -2,7 +2,7 @@
 
 The tables behind the views are made here, as Arrow tables, from what the register already
 holds in memory: the snapshot (every current version) and the change log (events and audit
-records, as :meth:`sorkit.store.Store.event_log` gives them). They do not depend on where the
+records, as :meth:`sorkit.store.Store.event_log` and ``reg.audit()`` give them). They do not depend on where the
 register is stored. :mod:`sorkit.store.analyst` puts them in a private in-memory DuckDB
 connection with the views and the ``units_on(date)`` macro, and refuses every statement that is
 not a query. The views are documented in ``docs/analysts.md``.
@@ -76,7 +76,8 @@ def run_sql(
 def register_tables(reg: Register, snap: Snapshot) -> dict[str, pa.Table]:
     """The tables behind the views: versions, location numbers, addresses, events, audit."""
     versions = list(snap.all_versions())
-    _generation, _audit_id, events, audit = reg.store.event_log()
+    _generation, _audit_id, events, _ = reg.store.event_log()
+    audit = pa.Table.from_pandas(reg.audit().sort_values("audit_id"), preserve_index=False)
     return {
         "versions": versions_table(snap, versions),
         "location_numbers": location_numbers_table(versions),

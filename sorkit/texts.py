@@ -229,3 +229,52 @@ REPORT_TEXTS = {
     "chart_y": "Antal lokationsnumre",
     "chart_legend": "Netoperatør",
 }
+
+#: reg.compare's kinds of difference, as an analyst reads them (sorkit.compare.KINDS).
+COMPARE_KIND_LABELS = {
+    "new": "ny",
+    "closed": "lukket",
+    "moved": "flyttet",
+    "renamed": "omdøbt",
+    "type_changed": "ny enhedstype",
+    "location_number_changed": "nyt lokationsnummer",
+}
+
+#: Column labels of the analysts' readable tables (sorkit.readable), on top of FIELD_LABELS.
+ANALYST_LABELS = {
+    "unit_type": "Enhedstypekode",
+    "unit_type_name": "Enhedstype",
+    "parent": "Overliggende SOR-kode",
+    "parent_sor_code": "Overliggende SOR-kode",
+    "parent_name": "Overliggende enhed",
+    "region": "Region",
+    "root_name": "Institutionsejer",
+    "depth": "Dybde",
+    "change_id": "Ændrings-id",
+    "operation": "Handling",
+    "kind": "Handling",
+    "effective_date": "Gælder fra",
+    "effective_from": "Gælder fra",
+    "changes": "Ændringer",
+    "recorded_by": "Registreret af",
+    "recorded_at": "Registreret",
+    "reason": "Begrundelse",
+    "accepted": "Accepterede advarsler",
+    "batch_id": "Batch",
+    "cancelled": "Annulleret",
+    "kinds": "Forskel",
+    "name_a": "Navn før",
+    "name_b": "Navn efter",
+    "parent_name_a": "Overliggende enhed før",
+    "parent_name_b": "Overliggende enhed efter",
+    "unit_type_name_a": "Enhedstype før",
+    "unit_type_name_b": "Enhedstype efter",
+    "location_number_a": "Lokationsnummer før",
+    "location_number_b": "Lokationsnummer efter",
+    "path_a": "Placering før",
+    "path_b": "Placering efter",
+    "count": "Antal",
+    "units": "Antal enheder",
+    "week": "Uge",
+    "month": "Måned",
+}

@@ -90,15 +90,7 @@ CREATE VIEW versions AS SELECT * FROM t_versions;
 CREATE VIEW location_numbers AS SELECT * FROM t_location_numbers;
 CREATE VIEW addresses AS SELECT * FROM t_addresses;
 CREATE VIEW events AS SELECT * FROM t_events;
-CREATE VIEW audit AS
-    SELECT a.audit_id, a.change_id, a.sor_code, e.recorded_at, e.recorded_by, e.cancelled,
-        a.reason, a.accepted, a.batch_id
-    FROM t_audit AS a
-    LEFT JOIN (
-        SELECT change_id, sor_code, min(recorded_at) AS recorded_at,
-            any_value(recorded_by) AS recorded_by, bool_and(cancelled) AS cancelled
-        FROM t_events GROUP BY change_id, sor_code
-    ) AS e USING (change_id, sor_code);
+CREATE VIEW audit AS SELECT * FROM t_audit;
 """
 
 
