@@ -55,7 +55,7 @@ def readable(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd
         The same rows and columns (index dropped), every value as display text.
     """
     out = pd.DataFrame(index=range(len(frame)))
-    names = {}
+    names: dict[str, str] = {}
     for column in frame.columns:
         values = frame[column].tolist()
         mapping = _VALUE_LABELS.get(str(column))
