@@ -32,6 +32,19 @@ __all__ = ["INTERACTIVE_FROM", "counts", "interactive_mode", "readable", "table"
 #: Tables with more rows than this are shown as interactive tables (search, sort, pages).
 INTERACTIVE_FROM = 20
 
+#: The interactive table's own texts in Danish (DataTables' language option).
+DATATABLE_LANGUAGE = {
+    "search": "Søg:",
+    "lengthMenu": "_MENU_ rækker pr. side",
+    "info": "Viser _START_ til _END_ af _TOTAL_ rækker",
+    "infoEmpty": "Ingen rækker",
+    "infoFiltered": "(udvalgt blandt _MAX_ rækker)",
+    "zeroRecords": "Ingen rækker passer på søgningen",
+    "emptyTable": "Ingen rækker",
+    "paginate": {"first": "Første", "last": "Sidste", "next": "Næste", "previous": "Forrige"},
+    "aria": {"sortAscending": ": sorter stigende", "sortDescending": ": sorter faldende"},
+}
+
 _VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "status": STATUS_LABELS,
     "operation": OPERATION_LABELS,
@@ -87,10 +100,20 @@ def table(
 
         return HTML(
             to_html_datatable(
-                shown, connected=False, caption=caption, showIndex=False, pageLength=15
+                shown,
+                connected=False,
+                caption=caption,
+                showIndex=False,
+                pageLength=15,
+                lengthMenu=[15, 50, 100, 500],
+                classes="display compact",
+                columnDefs=[{"className": "dt-left", "targets": "_all"}],
+                style="table-layout:auto;width:100%;margin:0",
+                language=DATATABLE_LANGUAGE,
             )
         )
-    styler = shown.style.hide(axis="index")
+    styler = shown.style.hide(axis="index").set_properties(**{"text-align": "left"})
+    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left;"}])
     return styler.set_caption(caption) if caption else styler
 
 
@@ -105,16 +128,15 @@ def counts(values: pd.Series, what: str, of: str = "Antal") -> pd.DataFrame:
     found = values.value_counts()
     column = str(values.name) if values.name is not None else ""
     mapping = _VALUE_LABELS.get(column)
-    return pd.DataFrame(
-        {what: [_cell(v, mapping) for v in found.index], of: found.to_numpy().tolist()}
-    )
+    shown = [_kinds(v) if column == "kinds" else _cell(v, mapping) for v in found.index]
+    return pd.DataFrame({what: shown, of: found.to_numpy().tolist()})
 
 
 def interactive_mode() -> None:
     """Embed the interactive-table library in the notebook (offline: no network needed)."""
     from itables import init_notebook_mode
 
-    init_notebook_mode(connected=False)
+    init_notebook_mode(all_interactive=False, connected=False)
 
 
 def _cell(value: Any, mapping: Mapping[str, str] | None) -> str:
