@@ -33,8 +33,10 @@ __all__ = ["INTERACTIVE_FROM", "counts", "interactive_mode", "readable", "table"
 INTERACTIVE_FROM = 20
 
 #: The interactive table's own texts in Danish (DataTables' language option).
-DATATABLE_LANGUAGE = {
+DATATABLE_LANGUAGE: dict[str, Any] = {
     "search": "Søg:",
+    "thousands": ".",
+    "decimal": ",",
     "lengthMenu": "_MENU_ rækker pr. side",
     "info": "Viser _START_ til _END_ af _TOTAL_ rækker",
     "infoEmpty": "Ingen rækker",
@@ -80,7 +82,10 @@ def readable(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd
             shown = [_cell(v, mapping) for v in values]
         key = f"c{len(names)}"
         out[key] = pd.Series(shown, dtype=object)
-        names[key] = (labels or {}).get(str(column)) or label(str(column))
+        name = (labels or {}).get(str(column)) or label(str(column))
+        if name in names.values():  # two columns with one label: keep them apart
+            name = str(column) if str(column) not in names.values() else f"{name} ({key})"
+        names[key] = name
     return out.rename(columns=names)
 
 
@@ -110,10 +115,12 @@ def table(
                 columnDefs=[{"className": "dt-left", "targets": "_all"}],
                 style="table-layout:auto;width:100%;margin:0",
                 language=DATATABLE_LANGUAGE,
+                maxBytes=0,  # every row: itables would otherwise drop rows of a large table
             )
         )
-    styler = shown.style.hide(axis="index").set_properties(**{"text-align": "left"})
-    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left;"}])
+    styler = shown.style.hide(axis="index").set_table_styles(
+        [{"selector": "th, td", "props": "text-align: left;"}]
+    )
     return styler.set_caption(caption) if caption else styler
 
 
