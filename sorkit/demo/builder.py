@@ -14,9 +14,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from sorkit import demodata as D
 from sorkit import refdata
 from sorkit.addresses import AddressRegister
+from sorkit.demo import data as D
 from sorkit.ids import make_gln, make_sor_code
 from sorkit.model import Event, Version
 from sorkit.store import AuditRow, Store
@@ -172,7 +172,7 @@ class DemoBuilder:
 
     def build(self, units: int | None = None) -> dict[str, Any]:
         """Lay out every unit and change; return facts about the result."""
-        from sorkit.demoplan import add_history, add_pending, build_base, scale_up
+        from sorkit.demo.plan import add_history, add_pending, build_base, scale_up
 
         build_base(self)
         if units is not None and units > len(self.units):

@@ -17,9 +17,9 @@ app uses the template ``sorkit`` (:func:`write_template`), the same page without
 icons come from the Font Awesome copy bundled in Voila's own static files (and the page never
 imports mermaid.js from cdnjs either).
 
-The pieces: :mod:`sorkit.appsetup` (commands, template, settings, environment),
-:mod:`sorkit.appkernel` (the register and DOM hooks inside the kernel) and
-:mod:`sorkit.appserver` (ports and server processes); this module starts and serves.
+The pieces: :mod:`sorkit.app.setup` (commands, template, settings, environment),
+:mod:`sorkit.app.kernel` (the register and DOM hooks inside the kernel) and
+:mod:`sorkit.app.server` (ports and server processes); this module starts and serves.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sorkit.appkernel import add_dom_hooks, app_today, open_app_register
-from sorkit.appserver import (
+from sorkit.app.kernel import add_dom_hooks, app_today, open_app_register
+from sorkit.app.server import (
     MESSAGES,
     Server,
     free_port,
@@ -46,7 +46,7 @@ from sorkit.appserver import (
     spawn_server,
     stop_process_group,
 )
-from sorkit.appsetup import (
+from sorkit.app.setup import (
     APP_NOTEBOOK,
     CDN_LINKS,
     DEMO_REGISTER,

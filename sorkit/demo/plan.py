@@ -1,7 +1,7 @@
 """What the demo register holds: regions, municipalities, hospitals, practices and changes.
 
 History, closed units and pending changes are laid out on a
-:class:`~sorkit.demobuild.DemoBuilder`.
+:class:`~sorkit.demo.builder.DemoBuilder`.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sorkit import demodata as D
 from sorkit import refdata
+from sorkit.demo import data as D
 from sorkit.ids import make_cvr
 
 if TYPE_CHECKING:
-    from sorkit.demobuild import DemoBuilder
+    from sorkit.demo.builder import DemoBuilder
 
 START = dt.date(2007, 1, 1)
 
@@ -201,7 +201,7 @@ def _practices(b: DemoBuilder) -> None:
 
 
 def _region(kommune: str) -> str:
-    from sorkit.demobuild import _region_of
+    from sorkit.demo.builder import _region_of
 
     return _region_of(kommune) or "1084"
 

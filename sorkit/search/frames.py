@@ -2,8 +2,8 @@
 
 The columns are :data:`UNIT_COLUMNS`. :func:`unit_frame` describes a list of units read one by
 one from the snapshot (a few units: children, ancestors); :func:`hierarchy` lists the whole
-register on a date from the search index, column by column (see :mod:`sorkit.resultframes`,
-whose :func:`~sorkit.resultframes.index_frame` gives the same table for any units).
+register on a date from the search index, column by column (see :mod:`sorkit.search.resultframes`,
+whose :func:`~sorkit.search.resultframes.index_frame` gives the same table for any units).
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from sorkit.resultframes import PATH_SEPARATOR, UNIT_COLUMNS, PathCache, index_frame, rows_frame
+from sorkit.search.resultframes import (
+    PATH_SEPARATOR,
+    UNIT_COLUMNS,
+    PathCache,
+    index_frame,
+    rows_frame,
+)
 from sorkit.snapshot import Snapshot
 
 __all__ = ["PATH_SEPARATOR", "UNIT_COLUMNS", "PathCache", "hierarchy", "unit_frame"]
@@ -24,7 +30,7 @@ def unit_frame(
 ) -> pd.DataFrame:
     """One row per unit in ``codes`` (in that order), described as on ``day``.
 
-    The row-by-row builder :func:`sorkit.resultframes.rows_frame`, under its public name.
+    The row-by-row builder :func:`sorkit.search.resultframes.rows_frame`, under its public name.
     """
     return rows_frame(snap, codes, day, paths)
 
@@ -48,7 +54,7 @@ def hierarchy(snap: Snapshot, day: dt.date) -> pd.DataFrame:
     Returns:
         The table of :data:`UNIT_COLUMNS`, one row per unit in force on ``day``.
     """
-    from sorkit.searchindex import index_for
+    from sorkit.search.index import index_for
 
     index = index_for(snap)
     with index.lock:
