@@ -20,11 +20,11 @@ import pandas as pd
 
 from sorkit.clock import Clock
 from sorkit.errors import UnitNotFound
-from sorkit.frames import PathCache, unit_frame
 from sorkit.ids import clean_digits, sor_serial
 from sorkit.model import Unit, Version
-from sorkit.resultframes import index_frame
-from sorkit.searchindex import CLOSED, GONE, IntArray, SearchIndex, cached_index
+from sorkit.search.frames import PathCache, unit_frame
+from sorkit.search.index import CLOSED, GONE, IntArray, SearchIndex, cached_index
+from sorkit.search.resultframes import index_frame
 from sorkit.snapshot import Snapshot
 from sorkit.store import Store
 from sorkit.units import read_unit
@@ -382,7 +382,7 @@ class Register:
         """One row per unit that differs between ``day_a`` and ``day_b``.
 
         Kinds: new, closed, moved, renamed, type_changed, location_number_changed (a unit can
-        have several; see :func:`sorkit.compare.compare_snapshots` for the columns). Roots and
+        have several; see :func:`sorkit.analysis.compare.compare_snapshots` for the columns). Roots and
         missing values compare correctly: a root on both dates is not moved.
 
         Args:
@@ -392,7 +392,7 @@ class Register:
             known_at_a: read the first side as sorkit knew it then (default: now).
             known_at_b: read the second side as sorkit knew it then (default: now).
         """
-        from sorkit.compare import compare_snapshots, snapshot_known_at
+        from sorkit.analysis.compare import compare_snapshots, snapshot_known_at
 
         snap = self.snapshot()
         side_a = snap if known_at_a is None else snapshot_known_at(self.store, known_at_a)
@@ -417,7 +417,7 @@ class Register:
                 CREATE, SET, ...): changes go through plan/apply.
             SQLError: the query could not be parsed or run.
         """
-        from sorkit.sqlviews import run_sql
+        from sorkit.analysis.views import run_sql
 
         return run_sql(self, query, params)
 

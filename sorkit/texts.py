@@ -230,7 +230,7 @@ REPORT_TEXTS = {
     "chart_legend": "Netoperatør",
 }
 
-#: reg.compare's kinds of difference, as an analyst reads them (sorkit.compare.KINDS).
+#: reg.compare's kinds of difference, as an analyst reads them (sorkit.analysis.compare.KINDS).
 COMPARE_KIND_LABELS = {
     "new": "ny",
     "closed": "lukket",
@@ -240,7 +240,7 @@ COMPARE_KIND_LABELS = {
     "location_number_changed": "nyt lokationsnummer",
 }
 
-#: Column labels of the analysts' readable tables (sorkit.readable), on top of FIELD_LABELS.
+#: Column labels of the analysts' readable tables (sorkit.analysis.readable), on top of FIELD_LABELS.
 ANALYST_LABELS = {
     "unit_type": "Enhedstypekode",
     "unit_type_name": "Enhedstype",

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import sorkit
-from sorkit.compare import COMPARE_COLUMNS, KINDS
-from sorkit.frames import hierarchy
+from sorkit.analysis.compare import COMPARE_COLUMNS, KINDS
+from sorkit.search.frames import hierarchy
 from tests.builders import add_unit, code, write
 from tests.conftest import TODAY
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import sorkit
+from sorkit.analysis.views import VIEWS
 from sorkit.errors import ReadOnlySQL, SQLError
-from sorkit.frames import hierarchy
-from sorkit.sqlviews import VIEWS
+from sorkit.search.frames import hierarchy
 from tests.builders import write
 from tests.conftest import TODAY
 

@@ -2,7 +2,7 @@
 
 :class:`AnalystDB` is never the register's storage engine: it is its own in-memory connection
 (DuckDB connections must not be shared across a fork, and the store's engines attach the
-register file), holding only Arrow tables that :mod:`sorkit.sqlviews` made from memory. It
+register file), holding only Arrow tables that :mod:`sorkit.analysis.views` made from memory. It
 defines the documented views (``units``, ``versions``, ``events``, ``audit``,
 ``location_numbers``, ``addresses``) and the table macro ``units_on(date)``, then turns off
 file and network access and locks its configuration. Only one statement per call is run, and

@@ -1,7 +1,7 @@
 """What differs in the hierarchy between two dates (and, if asked, between two states of knowledge).
 
 :func:`compare_snapshots` reads the register on each side through the public table reader
-:func:`sorkit.frames.hierarchy` (every unit valid on the date, with parent and path) and the
+:func:`sorkit.search.frames.hierarchy` (every unit valid on the date, with parent and path) and the
 units' own location numbers, and gives one row per unit that differs: new, closed, moved,
 renamed, type changed or location number changed (a unit can be several at once). Missing
 values compare as equal to each other (two roots have the same parent: none), so only real
@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sorkit.frames import hierarchy
+from sorkit.search.frames import hierarchy
 from sorkit.snapshot import Snapshot
 
 if TYPE_CHECKING:
