@@ -76,6 +76,10 @@ def test_plan_batch_has_no_side_effects_and_reports_every_row(
     assert preview.loc[new_code, "before"] == ""
     west = code_of(demo, "Hjemmeplejen Allerød Vest")
     assert preview.loc[west, "status_after"] == "lukket"
+    # the difference each row makes, from reg.compare's comparison of before and after
+    assert preview.loc[secretariat, "difference"] == "flyttet"
+    assert preview.loc[new_code, "difference"] == "ny"
+    assert preview.loc[west, "difference"] == "lukket"
 
 
 def test_apply_batch_writes_everything_in_one_transaction(

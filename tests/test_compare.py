@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sorkit
-from sorkit.analysis.compare import COMPARE_COLUMNS, KINDS
+from sorkit.analysis.compare import COMPARE_COLUMNS, KINDS, compare_units
 from sorkit.search.frames import hierarchy
 from tests.builders import add_unit, code, write
 from tests.conftest import TODAY
@@ -206,3 +206,19 @@ def test_equals_brute_force_on_demo_for_ten_random_date_pairs(demo: sorkit.Regis
         assert got == _brute(demo, day_a, day_b), (day_a, day_b)
         seen.update(k for kinds in got.values() for k in kinds.split(", "))
     assert set(KINDS) <= seen
+
+
+def test_compare_units_agrees_with_the_whole_comparison(small: sorkit.Register) -> None:
+    _changed(small)
+    snap = small.snapshot()
+    whole = small.compare(BEFORE, AFTER)
+    for codes in ([MOVED, STILL], [NEW, CLOSED, GLN], [R1, R2], list(snap.codes())):
+        part = compare_units(snap, BEFORE, snap, AFTER, codes)
+        expected = whole[whole["sor_code"].isin(codes)].sort_values("sor_code")
+        got = part.sort_values("sor_code")
+        assert got["sor_code"].tolist() == expected["sor_code"].tolist()
+        assert got["kinds"].tolist() == expected["kinds"].tolist()
+        assert (
+            got["parent_name_b"].fillna("").tolist()
+            == expected["parent_name_b"].fillna("").tolist()
+        )

@@ -15,19 +15,26 @@ knew", not only "what changed in the register".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sorkit.search.frames import hierarchy
+from sorkit.search.frames import hierarchy, unit_frame
 from sorkit.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from sorkit.store import Store
 
-__all__ = ["COMPARE_COLUMNS", "KINDS", "compare_snapshots", "snapshot_known_at"]
+__all__ = [
+    "COMPARE_COLUMNS",
+    "KINDS",
+    "compare_snapshots",
+    "compare_units",
+    "snapshot_known_at",
+]
 
 #: The kinds of difference, in the order ``kinds`` lists them.
 KINDS = ("new", "closed", "moved", "renamed", "type_changed", "location_number_changed")
@@ -101,6 +108,27 @@ def compare_snapshots(
         keep = _below(a, under) | _below(b, under)
         a = a[a.index.isin(keep)]
         b = b[b.index.isin(keep)]
+    return _compare_sides(a, b)
+
+
+def compare_units(
+    snap_a: Snapshot,
+    day_a: dt.date,
+    snap_b: Snapshot,
+    day_b: dt.date,
+    codes: Iterable[str],
+) -> pd.DataFrame:
+    """:func:`compare_snapshots` of a few named units only (read unit by unit, no index).
+
+    For previews of planned changes (the batch preview): the same kinds and columns, with each
+    side read by :func:`sorkit.search.frames.unit_frame` and kept to the units valid that day.
+    """
+    wanted = list(dict.fromkeys(codes))
+    return _compare_sides(_unit_side(snap_a, day_a, wanted), _unit_side(snap_b, day_b, wanted))
+
+
+def _compare_sides(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """The comparison of two sides (hierarchy tables indexed by SOR code, see :func:`_side`)."""
     order = list(b.index) + [c for c in a.index if c not in b.index]
     both = pd.DataFrame(index=pd.Index(order, name="sor_code"))
     for stem in (*_TAKEN.values(), "level", "location_number"):
@@ -133,6 +161,16 @@ def compare_snapshots(
 def _side(snap: Snapshot, day: dt.date) -> pd.DataFrame:
     """The hierarchy on ``day`` indexed by SOR code, with the own location number (GLN)."""
     frame = hierarchy(snap, day).rename(columns=_TAKEN).set_index("sor_code")
+    frame["location_number"] = [_own_gln(snap, code, day) for code in frame.index]
+    return frame
+
+
+def _unit_side(snap: Snapshot, day: dt.date, codes: list[str]) -> pd.DataFrame:
+    """Like :func:`_side` for the named units that are valid on ``day``."""
+    frame = unit_frame(snap, codes, day)
+    if len(frame):
+        frame = frame[frame["status"].isin(["active", "closing"]).to_numpy()]
+    frame = frame.rename(columns=_TAKEN).set_index("sor_code")
     frame["location_number"] = [_own_gln(snap, code, day) for code in frame.index]
     return frame
 

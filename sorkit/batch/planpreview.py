@@ -16,7 +16,7 @@ from sorkit.dates import ONE_DAY, format_da
 from sorkit.model import STATE_FIELDS
 from sorkit.search.frames import PathCache
 from sorkit.snapshot import Snapshot
-from sorkit.texts import FIELD_LABELS, OPERATION_LABELS, STATUS_LABELS
+from sorkit.texts import COMPARE_KIND_LABELS, FIELD_LABELS, OPERATION_LABELS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from sorkit.batch.planresult import BatchPlan
@@ -35,6 +35,7 @@ PREVIEW_COLUMNS = [
     "status_before",
     "status_after",
     "changes",
+    "difference",
 ]
 
 
@@ -62,6 +63,7 @@ def preview_frame(report: BatchPlan) -> pd.DataFrame:
         return STATUS_LABELS.get(snap.status(code, day), "")
 
     records = []
+    looked: dict[dt.date, list[str]] = {}  # the units to compare on each day looked at
     for r in report.rows:
         plan = r.plan
         if plan is None or not r.ok or plan.effective_date is None:
@@ -73,6 +75,7 @@ def preview_frame(report: BatchPlan) -> pd.DataFrame:
             shown, look = eff, eff + ONE_DAY
         else:
             shown = look = eff
+        looked.setdefault(look, []).extend(plan.sor_codes)
         for i, code in enumerate(plan.sor_codes):
             v = after.reference_version(code, shown) or before.reference_version(code, shown)
             records.append(
@@ -87,9 +90,26 @@ def preview_frame(report: BatchPlan) -> pd.DataFrame:
                     status(before, code, look),
                     status(after, code, look),
                     _describe(change, code, i, before, after, shown),
+                    look,
                 )
             )
-    return pd.DataFrame.from_records(records, columns=PREVIEW_COLUMNS)
+    differences = _differences(before, after, looked)
+    rows = [(*rec[:-1], differences.get((rec[-1], rec[2]), "")) for rec in records]
+    return pd.DataFrame.from_records(rows, columns=PREVIEW_COLUMNS)
+
+
+def _differences(
+    before: Snapshot, after: Snapshot, looked: Mapping[dt.date, list[str]]
+) -> dict[tuple[dt.date, str], str]:
+    """(day, SOR code) -> how the unit differs after the batch on that day, in Danish."""
+    from sorkit.analysis.compare import compare_units
+
+    out = {}
+    for day, codes in looked.items():
+        found = compare_units(before, day, after, day, codes)
+        for code, kinds in zip(found["sor_code"], found["kinds"], strict=True):
+            out[(day, code)] = ", ".join(COMPARE_KIND_LABELS[k] for k in kinds.split(", "))
+    return out
 
 
 def _describe(
