@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -128,14 +128,23 @@ def compare_units(
 
 
 def _compare_sides(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """The comparison of two sides (hierarchy tables indexed by SOR code, see :func:`_side`)."""
-    order = list(b.index) + [c for c in a.index if c not in b.index]
-    both = pd.DataFrame(index=pd.Index(order, name="sor_code"))
-    for stem in (*_TAKEN.values(), "level", "location_number"):
-        both[f"{stem}_a"] = _plain(a[stem].reindex(both.index))
-        both[f"{stem}_b"] = _plain(b[stem].reindex(both.index))
-    in_a = both.index.isin(a.index)
-    in_b = both.index.isin(b.index)
+    """The comparison of two sides (hierarchy tables indexed by SOR code, see :func:`_side`).
+
+    Column by column: one outer join of the two sides, then vectorised comparisons in which
+    two missing values are equal (pandas' ``!=`` says NaN differs from NaN).
+    """
+    stems = [*_TAKEN.values(), "level", "location_number"]
+    left = a[stems].assign(_pos=np.arange(len(a), dtype=np.int64))
+    right = b[stems].assign(_pos=np.arange(len(b), dtype=np.int64))
+    both = pd.merge(
+        left, right, how="outer", left_index=True, right_index=True, suffixes=("_a", "_b")
+    )
+    in_a = both["_pos_a"].notna().to_numpy()
+    in_b = both["_pos_b"].notna().to_numpy()
+    # b's tree order, then the units only on a's side in a's tree order.
+    rank = np.where(in_b, both["_pos_b"].fillna(0), len(b) + both["_pos_a"].fillna(0))
+    order = np.argsort(rank.astype(np.int64), kind="stable")
+    both, in_a, in_b = both.iloc[order], in_a[order], in_b[order]
     on_both = in_a & in_b
     flags = {
         "new": in_b & ~in_a,
@@ -146,23 +155,37 @@ def _compare_sides(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         "location_number_changed": on_both
         & _differs(both["location_number_a"], both["location_number_b"]),
     }
+    keep = np.zeros(len(both), dtype=bool)
+    for mask in flags.values():
+        keep |= mask
+    out = both[keep].copy()
     for kind, mask in flags.items():
-        both[kind] = mask
-    any_kind = pd.DataFrame(flags, index=both.index).any(axis=1)
-    out = both[any_kind.to_numpy()].copy()
+        out[kind] = mask[keep]
     out["kinds"] = [
-        ", ".join(k for k in KINDS if row[k]) for row in out[list(KINDS)].to_dict("records")
+        ", ".join(k for k, on in zip(KINDS, row, strict=True) if on)
+        for row in zip(*(flags[k][keep] for k in KINDS), strict=True)
     ]
     out["level"] = out["level_b"].where(out["level_b"].notna(), out["level_a"])
-    out = out.reset_index()
+    out = out.rename_axis("sor_code").reset_index()
     return out[COMPARE_COLUMNS].reset_index(drop=True)
 
 
 def _side(snap: Snapshot, day: dt.date) -> pd.DataFrame:
     """The hierarchy on ``day`` indexed by SOR code, with the own location number (GLN)."""
     frame = hierarchy(snap, day).rename(columns=_TAKEN).set_index("sor_code")
-    frame["location_number"] = [_own_gln(snap, code, day) for code in frame.index]
+    frame["location_number"] = _own_glns(snap, frame.index, day)
     return frame
+
+
+def _own_glns(snap: Snapshot, codes: Iterable[str], day: dt.date) -> list[str | None]:
+    """The own location number on ``day`` of each unit (None for a unit without one).
+
+    Looked up only for the units that ever held one (the snapshot's identifier index).
+    """
+    holders: set[str] = set()
+    for found in snap.index("gln").values():
+        holders |= found
+    return [_own_gln(snap, code, day) if code in holders else None for code in codes]
 
 
 def _unit_side(snap: Snapshot, day: dt.date, codes: list[str]) -> pd.DataFrame:
@@ -198,19 +221,12 @@ def _below(side: pd.DataFrame, top: str) -> set[str]:
     return found
 
 
-def _plain(values: pd.Series) -> list[Any]:
-    """Values as Python objects with None for every missing value (NaN, NA, None)."""
-    return [None if _missing(v) else v for v in values.astype(object).tolist()]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
-
-
 def _differs(left: pd.Series, right: pd.Series) -> npt.NDArray[np.bool_]:
     """Row-wise inequality in which two missing values (None, NaN, NA) are equal."""
-    pairs = zip(_plain(left), _plain(right), strict=True)
-    return np.array([x != y for x, y in pairs], dtype=bool)
+    missing_left = left.isna().to_numpy()
+    missing_right = right.isna().to_numpy()
+    equal = (left.astype(object) == right.astype(object)).to_numpy(dtype=bool)
+    return ~((equal & ~missing_left & ~missing_right) | (missing_left & missing_right))
 
 
 def snapshot_known_at(store: Store, known_at: dt.datetime | dt.date) -> Snapshot:
