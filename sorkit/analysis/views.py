@@ -90,40 +90,46 @@ def register_tables(reg: Register, snap: Snapshot) -> dict[str, pa.Table]:
 def versions_table(snap: Snapshot, versions: list[Version]) -> pa.Table:
     """One row per current version: its interval, own values, and its unit's first/last day."""
     names = refdata.unit_type_names()
-    columns: dict[str, Any] = {
-        "sor_code": [v.sor_code for v in versions],
-        "valid_from": pa.array([v.valid_from for v in versions], pa.date32()),
-        "valid_to": pa.array([v.valid_to for v in versions], pa.date32()),
-        "last_day": pa.array([valid_to_to_last_day(v.valid_to) for v in versions], pa.date32()),
-        "level": [v.level for v in versions],
-        "parent_sor_code": [v.parent for v in versions],
-        "name": [v.name for v in versions],
-        "unit_type": [v.unit_type for v in versions],
-        "unit_type_name": [names.get(v.unit_type) if v.unit_type else None for v in versions],
+    # The versions are named tuples: one transposition gives every field as a column.
+    field = (
+        dict(zip(Version._fields, zip(*versions, strict=True), strict=True))
+        if versions
+        else {name: () for name in Version._fields}
+    )
+    # A unit's first and last day, once per unit (the versions come grouped by unit).
+    life = {
+        code: (snap.first_from(code), snap.end(code)) for code in dict.fromkeys(field["sor_code"])
     }
-    for field in _ADDRESS_FIELDS:
-        columns[field] = pa.array(
-            [_address(getattr(v, field)) for v in versions], type=_ADDRESS_TYPE
-        )
-    for field in _TEXT_FIELDS:
-        columns[field] = [getattr(v, field) for v in versions]
-    columns["inherit_electronic"] = pa.array([v.inherit_electronic for v in versions], pa.bool_())
-    columns["location_number"] = [_gln(v) for v in versions]
-    columns["inherit_location_number"] = pa.array(
-        [v.inherit_location_number for v in versions], pa.bool_()
-    )
+    columns: dict[str, Any] = {
+        "sor_code": list(field["sor_code"]),
+        "valid_from": pa.array(field["valid_from"], pa.date32()),
+        "valid_to": pa.array(field["valid_to"], pa.date32()),
+        "last_day": pa.array([valid_to_to_last_day(d) for d in field["valid_to"]], pa.date32()),
+        "level": list(field["level"]),
+        "parent_sor_code": list(field["parent"]),
+        "name": list(field["name"]),
+        "unit_type": list(field["unit_type"]),
+        "unit_type_name": [names.get(t) if t else None for t in field["unit_type"]],
+    }
+    for name in _ADDRESS_FIELDS:
+        columns[name] = pa.array([_address(a) for a in field[name]], type=_ADDRESS_TYPE)
+    for name in _TEXT_FIELDS:
+        columns[name] = list(field[name])
+    columns["inherit_electronic"] = pa.array(field["inherit_electronic"], pa.bool_())
+    columns["location_number"] = [
+        None if n is None else (n.get("gln") or None) for n in field["location_number"]
+    ]
+    columns["inherit_location_number"] = pa.array(field["inherit_location_number"], pa.bool_())
     columns["specialities"] = pa.array(
-        [list(v.specialities) for v in versions], pa.list_(pa.string())
+        [list(t) for t in field["specialities"]], pa.list_(pa.string())
     )
-    columns["unit_first_day"] = pa.array(
-        [snap.first_from(v.sor_code) for v in versions], pa.date32()
-    )
+    columns["unit_first_day"] = pa.array([life[c][0] for c in field["sor_code"]], pa.date32())
     columns["unit_last_day"] = pa.array(
-        [valid_to_to_last_day(snap.end(v.sor_code)) for v in versions], pa.date32()
+        [valid_to_to_last_day(life[c][1]) for c in field["sor_code"]], pa.date32()
     )
-    columns["change_id"] = [v.change_id for v in versions]
-    columns["recorded_at"] = pa.array([v.recorded_at for v in versions], pa.timestamp("us"))
-    columns["recorded_by"] = [v.recorded_by for v in versions]
+    columns["change_id"] = list(field["change_id"])
+    columns["recorded_at"] = pa.array(field["recorded_at"], pa.timestamp("us"))
+    columns["recorded_by"] = list(field["recorded_by"])
     return pa.table({k: _as_array(v) for k, v in columns.items()})
 
 
