@@ -26,7 +26,7 @@ from sorkit.search.frames import hierarchy, unit_frame
 from sorkit.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from sorkit.store import Store
+    from sorkit.store.interface import RegisterStore
 
 __all__ = [
     "COMPARE_COLUMNS",
@@ -229,7 +229,7 @@ def _differs(left: pd.Series, right: pd.Series) -> npt.NDArray[np.bool_]:
     return ~((equal & ~missing_left & ~missing_right) | (missing_left & missing_right))
 
 
-def snapshot_known_at(store: Store, known_at: dt.datetime | dt.date) -> Snapshot:
+def snapshot_known_at(store: RegisterStore, known_at: dt.datetime | dt.date) -> Snapshot:
     """The register as sorkit knew it at ``known_at`` (transaction time).
 
     Args:

@@ -94,6 +94,10 @@ class RegisterStore(Protocol):
         """The unit's versions as they were known at ``known_at`` (transaction time)."""
         ...
 
+    def load_known_at(self, known_at: dt.datetime) -> Any:
+        """Every unit's versions as they were known at ``known_at`` (a Snapshot's input)."""
+        ...
+
     def events_for(self, codes: Iterable[str], *, include_cancelled: bool = False) -> list[Event]:
         """The change events of the given units (cancelled ones only on request)."""
         ...
