@@ -6,14 +6,16 @@ import datetime as dt
 import hashlib
 import random
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 import sorkit
-from sorkit.analysis.views import VIEWS
+from sorkit.analysis.views import VIEWS, register_tables
 from sorkit.errors import ReadOnlySQL, SQLError
 from sorkit.search.frames import hierarchy
+from sorkit.store.analyst import AnalystDB
 from tests.builders import write
 from tests.conftest import TODAY
 
@@ -158,3 +160,28 @@ def test_docs_has_five_example_questions_that_answer(demo: sorkit.Register) -> N
         exec(source, scope)  # noqa: S102 - our own documentation
         answer = scope["answer"]
         assert isinstance(answer, pd.DataFrame) and len(answer) > 0, source
+
+
+def _query_in_child(db: Any, tables: dict[str, Any], out: Any) -> None:
+    assert not db.current(db.generation, db.today)  # another process: not this connection
+    db.close()  # leaves the inherited connection alone
+    own = AnalystDB(tables, db.generation, db.today)
+    out.put(int(own.query("SELECT count(*) AS n FROM units", None)["n"].iloc[0]))
+
+
+def test_a_forked_process_builds_its_own_connection(demo: sorkit.Register) -> None:
+    """The analysts' connection is per process: a forked child never touches the parent's."""
+    import multiprocessing
+
+    tables = register_tables(demo, demo.snapshot())
+    db = AnalystDB(tables, demo.snapshot().generation, TODAY)
+    before = int(db.query("SELECT count(*) AS n FROM units", None)["n"].iloc[0])
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_query_in_child, args=(db, tables, out))
+    child.start()
+    child.join(120)
+    assert child.exitcode == 0
+    assert out.get(timeout=5) == before
+    assert int(db.query("SELECT count(*) AS n FROM units", None)["n"].iloc[0]) == before
+    db.close()

@@ -26,6 +26,9 @@ from sorkit.errors import ReadOnlySQL, SQLError
 
 __all__ = ["AnalystDB"]
 
+#: Connections a forked child inherited: kept referenced so the child never tears them down.
+_INHERITED: list[duckdb.DuckDBPyConnection] = []
+
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
 #: The units valid on a date, with path, depth, root and inherited values resolved as
@@ -124,10 +127,13 @@ class AnalystDB:
         )
 
     def close(self) -> None:
-        """Close the connection (only in the process that opened it)."""
+        """Close the connection (in a forked child: leave the parent's connection untouched)."""
         with self._lock:
-            if self._con is not None and self.pid == os.getpid():
-                self._con.close()
+            if self._con is not None:
+                if self.pid == os.getpid():
+                    self._con.close()
+                else:  # a connection inherited through fork is never used nor destroyed here
+                    _INHERITED.append(self._con)
             self._con = None
 
     def query(self, query: str, params: Sequence[Any] | Mapping[str, Any] | None) -> pd.DataFrame:
