@@ -13,7 +13,7 @@ import sorkit
 from sorkit.analysis.compare import COMPARE_COLUMNS, KINDS, compare_units
 from sorkit.search.frames import hierarchy
 from tests.builders import add_unit, code, write
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 D = TODAY + dt.timedelta(days=10)  # the day the changes below take effect
 BEFORE, AFTER = TODAY, TODAY + dt.timedelta(days=20)
@@ -192,6 +192,7 @@ def _random_changes(
                 write(reg, unit, day, "location_number", location_number={"gln": f"57900{i:08d}"})
 
 
+@pytest.mark.slow
 def test_equals_brute_force_on_demo_for_ten_random_date_pairs(demo: sorkit.Register) -> None:
     rng = random.Random(23)
     span = (TODAY - dt.timedelta(days=3 * 365), TODAY + dt.timedelta(days=365))

@@ -80,6 +80,7 @@ def test_the_checker_catches_what_the_old_notebooks_showed() -> None:
     assert problems(good) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ANALYST)
 def test_notebook_reads_well_as_html(name: str, demo_template: Path, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip

@@ -17,7 +17,7 @@ from sorkit.errors import ReadOnlySQL, SQLError
 from sorkit.search.frames import hierarchy
 from sorkit.store.analyst import AnalystDB
 from tests.builders import write
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "analysts.md"
 
