@@ -19,6 +19,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
+from sorkit.errors import RegisterBusy, SchemaError, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
 from sorkit.store import logrows, rows, smallwrites
 from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
@@ -91,6 +92,7 @@ class Store:
         self.written: tuple[int, tuple[int, ...] | None] = (-1, None)
         if self.path is None:
             self._memory = duckdb.connect(":memory:")
+            _MEMORY_STORES.add(self)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._initialise()
@@ -537,10 +539,21 @@ class _Engine:
         self.attached = False
         self.idle_since = 0.0  # monotonic time the last operation ended
         self.timer: threading.Timer | None = None  # the one pending detach, if any
+        self.idle = threading.Condition(self.lock)  # notified when users drops to 0
+        self.forking = False  # a fork is waiting for the running operations to end
+        #: Set in a forked child whose parent was using this file at the fork.
+        self.inherited_busy = False
 
     def acquire(self) -> duckdb.DuckDBPyConnection:
         """Attach the file if needed and return a cursor using it (raises on a lock conflict)."""
         with self.lock:
+            while self.forking:  # no new operation may start while a fork waits
+                self.idle.wait()
+            if self.inherited_busy:
+                raise SorkitError(
+                    f"Registret {self.path} var i brug i en anden tråd, da processen blev "
+                    "delt (fork); åbn det i en proces startet med 'spawn' eller 'forkserver'."
+                )
             if self.con is None or self.pid != os.getpid():  # new, or inherited through fork
                 self.con = duckdb.connect(":memory:")
                 self.pid = os.getpid()
@@ -569,7 +582,10 @@ class _Engine:
         """One user less; after the last one the file is detached (at once or after LINGER)."""
         with self.lock:
             self.users -= 1
-            if self.users or not self.attached:
+            if self.users:
+                return
+            self.idle.notify_all()
+            if not self.attached:
                 return
             if LINGER <= 0:
                 self._detach()
@@ -602,6 +618,49 @@ class _Engine:
             else:
                 self._detach()
 
+    def close_for_fork(self, wait: float) -> None:
+        """Before a fork: wait for running operations, then detach and close (lock held).
+
+        A closed DuckDB has no worker threads and holds no internal locks, so nothing of it
+        can be caught half-way by the fork, and the child can attach the file afresh (DuckDB
+        refuses a second attachment of a file in one process). New operations wait until the
+        fork is done. An engine still in use after ``wait`` seconds (e.g. the forking
+        thread itself is inside an operation) is left alone; the child then refuses to use
+        that file with a clear error instead of hanging (see :meth:`forget_after_fork`).
+        """
+        deadline = time.monotonic() + wait
+        self.forking = True
+        while self.users and self.idle.wait(max(0.0, deadline - time.monotonic())):
+            pass  # woken by the last release (or timed out: this engine is left alone)
+        if self.users or self.con is None or self.pid != os.getpid():
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.attached:
+            self._detach()
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: start afresh without touching the parent's DuckDB objects.
+
+        The parent's connection (if it was still open) is kept referenced, never closed or
+        used: closing it could wait for a lock a thread of the parent held at the fork.
+        """
+        if self.con is not None:
+            _ABANDONED.append(self.con)
+        self.inherited_busy = self.users > 0 and self.attached
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.forking = False
+        self.con = None
+        self.pid = 0
+        self.users = 0
+        self.attached = False
+        self.timer = None  # the parent's timer thread does not exist in the child
+
     def _detach(self) -> None:
         """DETACH (checkpoint, then the file lock is released); call with the lock held."""
         self.attached = False
@@ -618,6 +677,9 @@ class _Engine:
 #: Seconds a register file stays attached after this process's last operation on it
 #: (``SORKIT_LINGER``; 0 releases it at once). Other processes wait at most this long extra.
 LINGER = float(os.environ.get("SORKIT_LINGER", "0.1"))
+
+#: Seconds a fork waits for this process's running operations on a register file to end.
+FORK_WAIT = 60.0
 
 
 def release_all() -> None:
@@ -643,7 +705,65 @@ def _committed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 _ALIAS = "sorkit_register"
 _ENGINES: dict[str, _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+#: In-memory stores (their connection lock must be fresh in a forked child).
+_MEMORY_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+#: DuckDB objects inherited through fork: kept alive, never used or closed in the child.
+_ABANDONED: list[Any] = []
 atexit.register(release_all)
+
+
+def _before_fork() -> None:
+    """Before ``os.fork``: no engine lock half-held by a timer, no idle DuckDB left open.
+
+    Takes every engine lock (so a linger timer's DETACH, which holds its engine's lock, has
+    finished), waits for running operations and closes every engine. The locks are held
+    across the fork and released on both sides by :func:`_after_fork_in_parent` /
+    :func:`_after_fork_in_child`. The registry lock is taken last: a running operation may
+    need it until it ends.
+    """
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+    for engine in engines:
+        engine.lock.acquire()
+        _close_for_fork(engine, wait=True)
+    _ENGINES_LOCK.acquire()
+    for engine in _ENGINES.values():
+        if engine not in engines:  # made by another thread meanwhile: no waiting now
+            engine.lock.acquire()
+            _close_for_fork(engine, wait=False)
+
+
+def _close_for_fork(engine: _Engine, *, wait: bool) -> None:
+    try:
+        engine.close_for_fork(FORK_WAIT if wait else 0.0)
+    except duckdb.Error:  # a broken engine: the next acquire starts afresh
+        engine.con = None
+        engine.attached = False
+
+
+def _after_fork_in_parent() -> None:
+    for engine in _ENGINES.values():
+        engine.forking = False
+        engine.idle.notify_all()
+        engine.lock.release()
+    _ENGINES_LOCK.release()
+
+
+def _after_fork_in_child() -> None:
+    """In the child: fresh locks, no timers, no inherited DuckDB (it is opened anew on use)."""
+    global _ENGINES_LOCK
+    _ENGINES_LOCK = threading.Lock()
+    for engine in _ENGINES.values():
+        engine.forget_after_fork()
+    for store in list(_MEMORY_STORES):
+        store._lock = threading.RLock()  # in-memory: the child works on its own copy
+
+
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
 
 
 def _engine(path: Path | None) -> _Engine:
