@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
+from sorkit import values
+
 LEVELS = ("IE", "SI", "OE")
 STATUSES = ("active", "future", "closing", "closed")
 
@@ -45,6 +47,9 @@ class Address:
     door: str | None = None
     city: str | None = None
     skip_validation: bool = False
+
+    def __post_init__(self) -> None:
+        values.normalise(self, _ADDRESS_FIELDS)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the storage form."""
@@ -91,6 +96,9 @@ class LocationNumber:
     edi_types: tuple[str, ...] = field(default_factory=tuple)
     note: str | None = None
 
+    def __post_init__(self) -> None:
+        values.normalise(self, _LOCATION_NUMBER_FIELDS)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the storage form."""
         data = asdict(self)
@@ -118,6 +126,36 @@ class LocationNumber:
 
 def _opt_str(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+def _field_tables() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The normalisers of Address and LocationNumber (see :mod:`sorkit.values`)."""
+    v = values
+    address = {
+        "street": v.required(v.text),
+        "house_number": v.required(v.code),
+        "postcode": v.required(v.postcode),
+        "floor": v.code,
+        "door": v.code,
+        "city": v.text,
+        "skip_validation": v.flag,
+    }
+    location = {
+        "gln": v.required(v.code),
+        "region": v.code,
+        "edb_system": v.code,
+        "system_supplier": v.code,
+        "net_operator": v.code,
+        "administrator": v.code,
+        "only_internal": v.flag,
+        "inactive": v.flag,
+        "edi_types": v.codes,
+        "note": v.text,
+    }
+    return address, location
+
+
+_ADDRESS_FIELDS, _LOCATION_NUMBER_FIELDS = _field_tables()
 
 
 #: The fields of a unit's state, in storage order, with their defaults. A change names a subset.
