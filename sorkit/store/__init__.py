@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from sorkit.errors import RegisterBusy, SchemaError, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
-from sorkit.store import logrows, rows, smallwrites
+from sorkit.store import logrows, marks, rows, smallwrites
 from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
 
 __all__ = ["Store", "WriteSet", "AuditRow", "LINGER", "release_all"]
@@ -128,9 +128,12 @@ class Store:
             _engine(self.path).detach_now()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back."""
-        with self.connect() as con, _committed(con):
+    def transaction(self, label: str = "write") -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back.
+
+        ``label`` names the kind of write for the crash tests (:mod:`sorkit.store.marks`).
+        """
+        with self.connect() as con, _committed(con, label):
             yield con
 
     def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
@@ -163,7 +166,7 @@ class Store:
     # -- schema ------------------------------------------------------------------------------
 
     def _initialise(self) -> None:
-        with self.transaction() as con:
+        with self.transaction("initialise") as con:
             tables = {
                 r[0]
                 for r in con.execute(
@@ -341,7 +344,7 @@ class Store:
         self, name: str, role: str, scopes: Iterable[str] = (), display_name: str | None = None
     ) -> None:
         """Create or replace a user with a role and scopes (SOR codes)."""
-        with self.transaction() as con:
+        with self.transaction("users") as con:
             con.execute("DELETE FROM users WHERE user_name = ?", [name])
             con.execute(
                 "INSERT INTO users VALUES (?, ?, ?, ?)", [name, role, list(scopes), display_name]
@@ -384,7 +387,7 @@ class Store:
         now: dt.datetime,
     ) -> tuple[int, dict[str, list[Version]]]:
         with self.connect() as con:
-            with _committed(con):
+            with _committed(con, "write"):
                 new_gen, result = self._write_in(con, ws, project, now)
             big = len(ws.events) + len(ws.cancel_change_ids) > smallwrites.SMALL_ROWS
             self.written = (new_gen, self._settled_stat(con, checkpoint=big))
@@ -499,7 +502,7 @@ class Store:
 
         ``versions`` may be an Arrow table made by :func:`sorkit.store.rows.versions_table`.
         """
-        with self.transaction() as con:
+        with self.transaction("bulk_load") as con:
             gen = rows.generation(con) + 1
             rows.insert_events(con, events, user, now, gen)
             rows.insert_versions(con, versions, user, now, gen)
@@ -691,15 +694,24 @@ def release_all() -> None:
 
 
 @contextmanager
-def _committed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN ... COMMIT on ``con``; any error rolls everything back."""
+def _committed(con: duckdb.DuckDBPyConnection, label: str | None = None) -> Iterator[None]:
+    """BEGIN ... COMMIT on ``con``; any error rolls everything back.
+
+    ``label`` names a write transaction for the crash tests' marks (:mod:`sorkit.store.marks`).
+    """
     con.begin()
+    if label:
+        marks.mark("begin", label)
     try:
         yield
     except BaseException:
         con.rollback()
         raise
+    if label:
+        marks.mark("commit", label)
     con.commit()
+    if label:
+        marks.mark("committed", label)
 
 
 _ALIAS = "sorkit_register"
