@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import multiprocessing
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -444,6 +445,8 @@ def _verify(
         "actions": dict(counts),
         "waits": len(waits),
         "wait_seconds": round(sum(waits), 1),
+        "median_wait": round(statistics.median(waits), 2) if waits else 0.0,
+        "p95_wait": round(sorted(waits)[int(0.95 * (len(waits) - 1))], 2) if waits else 0.0,
         "longest_wait": round(max(waits, default=0.0), 2),
         "busy_errors": len(busy_messages),
         "audit_records": len(rows),
