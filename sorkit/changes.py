@@ -1,7 +1,7 @@
 """Change values: what a steward asks for, before it is planned and applied.
 
 Each is a frozen dataclass. Dates left as None take the defaults of rules.md §3 when planned.
-Every field is normalised when the value is built (:mod:`sorkit.values`): SOR codes and other
+Every field is normalised when the value is built (types at the door, :mod:`sorkit.model`): SOR codes and other
 codes may be given as int or str (spaces allowed in SOR codes) and become str, dates may be
 ``date`` or text (``åååå-mm-dd``, ``dd-mm-åååå``), lists become tuples, address and location
 number dicts become :class:`Address` / :class:`LocationNumber`; any other type raises
@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from sorkit import values
+from sorkit import model as values  # the normalisers (types at the door)
 from sorkit.errors import InvalidValueType
 from sorkit.model import EDITABLE_FIELDS, LEVELS, Address, LocationNumber
 
@@ -23,7 +23,7 @@ SAME_AS_VISITING = "same_as_visiting"
 
 
 def _unit_fields() -> dict[str, values.Normaliser]:
-    """The normaliser of every unit field a create or an edit may set (sorkit.values)."""
+    """The normaliser of every unit field a create or an edit may set."""
     v = values
     out: dict[str, values.Normaliser] = {
         "name": v.text,
