@@ -3,9 +3,10 @@
 The writer is a process forked from the test after it planned the change (so the child only
 writes); with ``SORKIT_CRASH_MARKER`` set, the store appends ``begin`` / ``commit`` /
 ``committed`` lines around every write transaction (:mod:`sorkit.store.marks`). The test waits
-for ``begin``, sleeps a random while drawn from the transaction's length (measured once per
-kind by an un-killed run), kills the process with SIGKILL and reads the last mark: ``begin``
-means the kill landed inside the transaction. Three kinds of write, 32 kills in all: a single
+for ``begin``, sleeps until a random point between the begin mark and 0.9 x the time from
+begin to the commit mark (the shortest seen: one un-killed run per kind, then every run that
+reached its commit), kills the process with SIGKILL and reads the last mark: ``begin`` means
+the kill landed inside the transaction. Three kinds of write, 32 kills in all: a single
 apply (a cascade close of 129 units), a batch apply (200 edits) and a fresh SOR XML import.
 
 After every kill: the register is exactly as before (every table's rows hashed) or holds the
@@ -71,6 +72,9 @@ def counts(path: Path) -> Counts:
 def run_writer(write: Callable[[], Any], marker: Path, label: str, delay: float | None) -> str:
     """Fork a child that runs ``write``; kill it ``delay`` s after its transaction began.
 
+    The delay counts from the time in the child's ``begin`` mark, not from when the test saw
+    it, so a slow poll on a busy machine does not push the kill past the commit.
+
     Returns where the child was: ``inside`` (its transaction had begun, no commit yet),
     ``committing`` (between the commit mark and the commit's end), ``after`` (committed), or
     ``finished`` when it was not killed (``delay`` None, or it ended first).
@@ -86,21 +90,23 @@ def run_writer(write: Callable[[], Any], marker: Path, label: str, delay: float 
         finally:
             os._exit(code)
     deadline = time.monotonic() + LIMIT
-    began = False
-    while not began:
+    began: float | None = None  # the begin mark's time (CLOCK_MONOTONIC is system-wide)
+    while began is None:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             assert os.waitstatus_to_exitcode(status) == 0, "the writer failed"
             return "finished"
         assert time.monotonic() < deadline, "the writer never began its transaction"
-        began = marker.exists() and f"begin {label} {pid} " in marker.read_text()
+        text = marker.read_text() if marker.exists() else ""
+        found = [line for line in text.splitlines() if line.startswith(f"begin {label} {pid} ")]
+        began = float(found[0].split()[3]) if found else None
         time.sleep(0.001)
     if delay is None:
         while not os.waitpid(pid, os.WNOHANG)[0]:
             assert time.monotonic() < deadline, "the writer hung"
             time.sleep(0.005)
         return "finished"
-    time.sleep(delay)
+    time.sleep(max(0.0, began + delay - time.monotonic()))  # delay counted from the begin
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     if os.WIFEXITED(status):
@@ -112,14 +118,19 @@ def run_writer(write: Callable[[], Any], marker: Path, label: str, delay: float 
     return {"begin": "inside", "commit": "committing", "committed": "after"}[last[-1]]
 
 
-def span(marker: Path, label: str) -> float:
-    """Seconds from ``begin`` to ``committed`` of the one marked transaction of ``label``."""
+def span(marker: Path, label: str) -> float | None:
+    """Seconds from ``begin`` to ``commit`` of the marked transaction of ``label``.
+
+    None when the writer was killed before its commit mark.
+    """
     times = {
         line.split()[0]: float(line.split()[3])
         for line in marker.read_text().splitlines()
         if line.split()[1] == label
     }
-    return times["committed"] - times["begin"]
+    if "commit" not in times:
+        return None
+    return times["commit"] - times["begin"]
 
 
 def next_apply_works(path: Path) -> None:
@@ -201,13 +212,17 @@ def test_kills_at_random_points_inside_writes(
         shutil.copy(template, path)
         assert run_writer(prepare(path), marker, label, None) == "finished"
         length = span(marker, label)
+        assert length is not None
         whole = counts(path)
         assert whole.generation == start.generation + 1
         assert whole.audit > start.audit and whole.events > start.events
         for trial in range(KILLS[kind]):
             path = tmp_path / f"{kind}{trial}.duckdb"
             shutil.copy(template, path)
-            where = run_writer(prepare(path), marker, label, rng.uniform(0.0, 1.25 * length))
+            # A random point inside the transaction: before the commit mark of the fastest
+            # run seen so far (a warm run is faster than the first).
+            where = run_writer(prepare(path), marker, label, rng.uniform(0.0, 0.9 * length))
+            length = min(length, span(marker, label) or length)
             landed[where] += 1
             per_kind[f"{kind}:{where}"] += 1
             found = counts(path)
