@@ -34,7 +34,7 @@ import pytest
 import sorkit
 from sorkit.integrity import check
 from sorkit.store import marks
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.helpers_procs import fingerprint
 from tests.test_concurrency import editable_units
 from tests.test_crash import REGION_SJAELLAND

@@ -25,8 +25,10 @@ import sorkit
 import sorkit.store
 from sorkit.errors import SorkitError
 from sorkit.integrity import check
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.test_concurrency import editable_units
+
+pytestmark = pytest.mark.slow  # worker processes
 
 CHILDREN = 4
 EDITS = 50

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import sorkit
 from sorkit.changes import UNIT_FIELDS
 from sorkit.errors import InvalidValue, InvalidValueType
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.test_fuzz_inputs import plan_safely
 
 PHONE_UNIT_TYPE = "550811000005108"
