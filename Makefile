@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO   := data/demo.duckdb
 PORT   ?= 8888
 
-.PHONY: lab test test-fast bench app lint format typecheck clean demo
+.PHONY: lab test test-fast bench soak app lint format typecheck clean demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_batch.py benchmarks/work/sor-200000-h4-g1.duckdb --rows 5000
 	$(BIN)/python benchmarks/bench_import.py --units 102000
+
+# Soak: 8 processes doing a realistic mix on one register (docs/reliability.md); SOAK_SECONDS=600
+SOAK_SECONDS ?= 180
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py --seconds $(SOAK_SECONDS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sorkit tests benchmarks

@@ -18,6 +18,8 @@ from sorkit.changes import CloseUnit, CreateUnit, EditUnit, MoveUnit, SetLocatio
 from sorkit.engine import Applied, Plan
 from sorkit.errors import (
     ChangeRejected,
+    InvalidValue,
+    InvalidValueType,
     PlanError,
     RegisterBusy,
     SchemaError,
@@ -80,6 +82,8 @@ __all__ = [
     "CloseUnit",
     "CreateUnit",
     "EditUnit",
+    "InvalidValue",
+    "InvalidValueType",
     "LocationNumber",
     "MoveUnit",
     "Plan",

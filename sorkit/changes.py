@@ -1,7 +1,11 @@
 """Change values: what a steward asks for, before it is planned and applied.
 
 Each is a frozen dataclass. Dates left as None take the defaults of rules.md §3 when planned.
-SOR codes may be given as int or str (spaces allowed); they are normalised to str.
+Every field is normalised when the value is built (types at the door, :mod:`sorkit.model`): SOR codes and other
+codes may be given as int or str (spaces allowed in SOR codes) and become str, dates may be
+``date`` or text (``åååå-mm-dd``, ``dd-mm-åååå``), lists become tuples, address and location
+number dicts become :class:`Address` / :class:`LocationNumber`; any other type raises
+:class:`~sorkit.errors.InvalidValueType` (a TypeError) naming the class, the field and the value.
 """
 
 from __future__ import annotations
@@ -10,15 +14,48 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from sorkit.ids import clean_digits
-from sorkit.model import EDITABLE_FIELDS, Address, LocationNumber
+from sorkit import model as values  # the normalisers (types at the door)
+from sorkit.errors import InvalidValueType
+from sorkit.model import EDITABLE_FIELDS, LEVELS, Address, LocationNumber
 
 SAME_AS_POSTAL = "same_as_postal"
 SAME_AS_VISITING = "same_as_visiting"
 
 
-def _code(value: Any) -> str:
-    return clean_digits(value) if value is not None else ""
+def _unit_fields() -> dict[str, values.Normaliser]:
+    """The normaliser of every unit field a create or an edit may set."""
+    v = values
+    out: dict[str, values.Normaliser] = {
+        "name": v.text,
+        "unit_type": v.code,
+        "postal_address": v.address,
+        "visiting_address": v.address_or(SAME_AS_POSTAL),
+        "activity_address": v.address_or(SAME_AS_VISITING),
+        "inherit_electronic": v.flag,
+        "phone": v.code,
+        "email": v.text,
+        "website": v.text,
+        "fax": v.code,
+        "location_number": v.location_number,
+        "inherit_location_number": v.flag,
+        "local_attributes": v.texts,
+        "specialities": v.codes,
+        "replaces": v.sor_codes,
+        "replaced_by": v.sor_codes,
+    }
+    for name in ("shak", "ydernummer", "pharmacy_id", "cvr", "p_number", "local_code"):
+        out[name] = v.code
+    return out
+
+
+#: field -> normaliser for the fields of a unit (CreateUnit's and EditUnit's).
+UNIT_FIELDS = _unit_fields()
+_CREATE_FIELDS: dict[str, values.Normaliser] = {
+    "parent": values.optional_sor_code,
+    "valid_from": values.day,
+    "level": values.choice(LEVELS),
+    **{k: f for k, f in UNIT_FIELDS.items() if k not in ("replaces", "replaced_by")},
+}
 
 
 @dataclass(frozen=True)
@@ -55,12 +92,9 @@ class CreateUnit:
     level: str | None = None
 
     def __post_init__(self) -> None:
-        if self.parent is not None:
-            object.__setattr__(self, "parent", _code(self.parent))
+        values.normalise(self, _CREATE_FIELDS)
         if self.unit_type is not None:
             object.__setattr__(self, "unit_type", str(self.unit_type).strip() or None)
-        object.__setattr__(self, "local_attributes", tuple(self.local_attributes or ()))
-        object.__setattr__(self, "specialities", tuple(str(s) for s in self.specialities or ()))
 
     operation = "create"
 
@@ -112,14 +146,19 @@ class EditUnit:
         """Name the unit, the date and the fields to set."""
         unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
         if unknown:
-            raise TypeError(
-                f"EditUnit: ukendte felter {', '.join(unknown)} (parent ændres med MoveUnit)"
-                if "parent" in unknown
-                else f"EditUnit: ukendte felter {', '.join(unknown)}"
+            expected = "et felt, EditUnit kender" + (
+                " (parent ændres med MoveUnit)" if "parent" in unknown else ""
             )
-        object.__setattr__(self, "sor_code", _code(sor_code))
-        object.__setattr__(self, "effective_from", effective_from)
-        object.__setattr__(self, "fields", dict(fields))
+            raise InvalidValueType("EditUnit", unknown[0], fields[unknown[0]], expected)
+        object.__setattr__(self, "sor_code", values.sor_code("EditUnit", "sor_code", sor_code))
+        object.__setattr__(
+            self, "effective_from", values.day("EditUnit", "effective_from", effective_from)
+        )
+        object.__setattr__(
+            self,
+            "fields",
+            {name: UNIT_FIELDS[name]("EditUnit", name, value) for name, value in fields.items()},
+        )
 
     def assignments(self) -> dict[str, Any]:
         """The fields to set, in storage meaning (sentinels become None)."""
@@ -155,8 +194,14 @@ class MoveUnit:
     operation = "move"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sor_code", _code(self.sor_code))
-        object.__setattr__(self, "new_parent", _code(self.new_parent))
+        values.normalise(
+            self,
+            {
+                "sor_code": values.sor_code,
+                "new_parent": values.sor_code,
+                "effective_from": values.day,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -174,7 +219,15 @@ class CloseUnit:
     operation = "close"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sor_code", _code(self.sor_code))
+        values.normalise(
+            self,
+            {
+                "sor_code": values.sor_code,
+                "last_day": values.day,
+                "confirm": values.flag,
+                "cascade": values.flag,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -189,7 +242,15 @@ class SetLocationNumber:
     operation = "location_number"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sor_code", _code(self.sor_code))
+        values.normalise(
+            self,
+            {
+                "sor_code": values.sor_code,
+                "location_number": values.location_number,
+                "inherit": values.flag,
+                "effective_from": values.day,
+            },
+        )
 
     def assignments(self) -> dict[str, Any]:
         """The location-number fields to set."""

@@ -27,6 +27,34 @@ class SearchError(SorkitError, ValueError):
     """A search input that cannot be searched (e.g. an invalid SOR code in the SOR-code field)."""
 
 
+class _BadValue(SorkitError):
+    """A field of a public value (a change, an address, a location number) that cannot be used.
+
+    ``owner`` is the value's class, ``field`` the field (``edi_types[2]`` for an item),
+    ``value`` what was given.
+    """
+
+    def __init__(self, owner: str, field: str, value: Any, expected: str):
+        self.owner = owner
+        self.field = field
+        self.value = value
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        super().__init__(
+            f"{owner}.{field}: {shown} ({type(value).__name__}) kan ikke bruges; "
+            f"forventede {expected}"
+        )
+
+
+class InvalidValueType(_BadValue, TypeError):
+    """A field of a public value got a type it cannot take (raised when the value is built)."""
+
+
+class InvalidValue(_BadValue, ValueError):
+    """A field of a public value got the right type in a form it cannot read (e.g. a date)."""
+
+
 class SchemaError(SorkitError):
     """The file is not a sorkit register, or was made by a newer sorkit."""
 

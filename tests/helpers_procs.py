@@ -284,9 +284,17 @@ SCRIPT = Path(__file__).resolve()
 
 
 def start(mode: str, *args: Any, env: dict[str, str] | None = None) -> Any:
-    """Start a worker process running ``mode`` (stdout is a pipe of JSON lines)."""
+    """Start a worker process running ``mode`` (stdout is a pipe of JSON lines).
+
+    This process's lingering handles are released first: a worker that opens the file with
+    plain ``duckdb.connect`` (``hold``) does not retry, and a fast start could otherwise meet
+    the test's own handle within its 0.1 s linger.
+    """
     import subprocess
 
+    import sorkit.store
+
+    sorkit.store.release_all()
     full_env = {**os.environ, **(env or {})}
     return subprocess.Popen(
         [sys.executable, str(SCRIPT), mode, *map(str, args)],

@@ -127,6 +127,7 @@ def test_readers_are_not_locked_out(demo: sorkit.Register, tmp_path: Path) -> No
     """A reader with a snapshot reads while a writer holds the file; a new one waits briefly."""
     unit = editable_units(demo, 1)[0]
     demo.snapshot()
+    sorkit.store.release_all()  # this process's lingering handle (the holder does not retry)
     holder = start("hold", demo.path, 2)
     try:
         wait_for_line(holder, "HELD")

@@ -80,15 +80,18 @@ def oe(demo: sorkit.Register) -> str:
 def plan_safely(reg: sorkit.Register, make: Any, unencodable: bool = False) -> Any:
     """Plan; return the plan or the documented error. Planning must never write.
 
-    ``make`` builds the change value (its constructor may refuse with TypeError/ValueError);
-    planning itself may only raise a :class:`SorkitError` (or, for text that cannot be encoded
-    at all, a UnicodeError).
+    ``make`` builds the change value. Its constructor may refuse only with the documented
+    :class:`sorkit.InvalidValueType` / :class:`sorkit.InvalidValue` naming the field (any other
+    exception fails the test, and a refusal is returned so the caller can see it was not a
+    plan); planning itself may only raise a :class:`SorkitError` (or, for text that cannot be
+    encoded at all, a UnicodeError).
     """
     reg.store.release()  # a checkpoint of an earlier write would change the stat meanwhile
     before = reg.store.stat_key()
     try:
         change = make()
-    except (TypeError, ValueError) as exc:
+    except (sorkit.InvalidValueType, sorkit.InvalidValue) as exc:
+        assert f".{exc.field}: " in str(exc)
         return exc
     allowed: tuple[type[BaseException], ...] = (SorkitError,)
     if unencodable:

@@ -19,6 +19,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,9 +29,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
+from sorkit.errors import RegisterBusy, SchemaError, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
-from sorkit.store import logrows, reads, rows, smallwrites
+from sorkit.store import logrows, marks, reads, rows, smallwrites
 from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
 
 __all__ = ["Store", "WriteSet", "AuditRow", "LINGER", "open_store", "release_all"]
@@ -91,6 +92,7 @@ class Store:
         self.written: tuple[int, tuple[int, ...] | None] = (-1, None)
         if self.path is None:
             self._memory = duckdb.connect(":memory:")
+            _MEMORY_STORES.add(self)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._initialise()
@@ -126,9 +128,12 @@ class Store:
             _engine(self.path).detach_now()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back."""
-        with self.connect() as con, _committed(con):
+    def transaction(self, label: str = "write") -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back.
+
+        ``label`` names the kind of write for the crash tests (:mod:`sorkit.store.marks`).
+        """
+        with self.connect() as con, _committed(con, label):
             yield con
 
     def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
@@ -161,7 +166,7 @@ class Store:
     # -- schema ------------------------------------------------------------------------------
 
     def _initialise(self) -> None:
-        with self.transaction() as con:
+        with self.transaction("initialise") as con:
             tables = {
                 r[0]
                 for r in con.execute(
@@ -348,7 +353,7 @@ class Store:
         self, name: str, role: str, scopes: Iterable[str] = (), display_name: str | None = None
     ) -> None:
         """Create or replace a user with a role and scopes (SOR codes)."""
-        with self.transaction() as con:
+        with self.transaction("users") as con:
             con.execute("DELETE FROM users WHERE user_name = ?", [name])
             con.execute(
                 "INSERT INTO users VALUES (?, ?, ?, ?)", [name, role, list(scopes), display_name]
@@ -391,7 +396,7 @@ class Store:
         now: dt.datetime,
     ) -> tuple[int, dict[str, list[Version]]]:
         with self.connect() as con:
-            with _committed(con):
+            with _committed(con, "write"):
                 new_gen, result = self._write_in(con, ws, project, now)
             big = len(ws.events) + len(ws.cancel_change_ids) > smallwrites.SMALL_ROWS
             self.written = (new_gen, self._settled_stat(con, checkpoint=big))
@@ -506,7 +511,7 @@ class Store:
 
         ``versions`` may be an Arrow table made by :func:`sorkit.store.rows.versions_table`.
         """
-        with self.transaction() as con:
+        with self.transaction("bulk_load") as con:
             gen = rows.generation(con) + 1
             rows.insert_events(con, events, user, now, gen)
             rows.insert_versions(con, versions, user, now, gen)
@@ -618,10 +623,21 @@ class _Engine:
         self.attached = False
         self.idle_since = 0.0  # monotonic time the last operation ended
         self.timer: threading.Timer | None = None  # the one pending detach, if any
+        self.idle = threading.Condition(self.lock)  # notified when users drops to 0
+        self.forking = False  # a fork is waiting for the running operations to end
+        #: Set in a forked child whose parent was using this file at the fork.
+        self.inherited_busy = False
 
     def acquire(self) -> duckdb.DuckDBPyConnection:
         """Attach the file if needed and return a cursor using it (raises on a lock conflict)."""
         with self.lock:
+            while self.forking:  # no new operation may start while a fork waits
+                self.idle.wait()
+            if self.inherited_busy:
+                raise SorkitError(
+                    f"Registret {self.path} var i brug i en anden tråd, da processen blev "
+                    "delt (fork); åbn det i en proces startet med 'spawn' eller 'forkserver'."
+                )
             if self.con is None or self.pid != os.getpid():  # new, or inherited through fork
                 self.con = duckdb.connect(":memory:")
                 self.pid = os.getpid()
@@ -650,7 +666,10 @@ class _Engine:
         """One user less; after the last one the file is detached (at once or after LINGER)."""
         with self.lock:
             self.users -= 1
-            if self.users or not self.attached:
+            if self.users:
+                return
+            self.idle.notify_all()
+            if not self.attached:
                 return
             if LINGER <= 0:
                 self._detach()
@@ -683,6 +702,49 @@ class _Engine:
             else:
                 self._detach()
 
+    def close_for_fork(self, wait: float) -> None:
+        """Before a fork: wait for running operations, then detach and close (lock held).
+
+        A closed DuckDB has no worker threads and holds no internal locks, so nothing of it
+        can be caught half-way by the fork, and the child can attach the file afresh (DuckDB
+        refuses a second attachment of a file in one process). New operations wait until the
+        fork is done. An engine still in use after ``wait`` seconds (e.g. the forking
+        thread itself is inside an operation) is left alone; the child then refuses to use
+        that file with a clear error instead of hanging (see :meth:`forget_after_fork`).
+        """
+        deadline = time.monotonic() + wait
+        self.forking = True
+        while self.users and self.idle.wait(max(0.0, deadline - time.monotonic())):
+            pass  # woken by the last release (or timed out: this engine is left alone)
+        if self.users or self.con is None or self.pid != os.getpid():
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.attached:
+            self._detach()
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: start afresh without touching the parent's DuckDB objects.
+
+        The parent's connection (if it was still open) is kept referenced, never closed or
+        used: closing it could wait for a lock a thread of the parent held at the fork.
+        """
+        if self.con is not None:
+            _ABANDONED.append(self.con)
+        self.inherited_busy = self.users > 0 and self.attached
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.forking = False
+        self.con = None
+        self.pid = 0
+        self.users = 0
+        self.attached = False
+        self.timer = None  # the parent's timer thread does not exist in the child
+
     def _detach(self) -> None:
         """DETACH (checkpoint, then the file lock is released); call with the lock held."""
         self.attached = False
@@ -700,6 +762,9 @@ class _Engine:
 #: (``SORKIT_LINGER``; 0 releases it at once). Other processes wait at most this long extra.
 LINGER = float(os.environ.get("SORKIT_LINGER", "0.1"))
 
+#: Seconds a fork waits for this process's running operations on a register file to end.
+FORK_WAIT = 60.0
+
 
 def release_all() -> None:
     """Detach every idle register file of this process now (at exit, before a restore)."""
@@ -710,21 +775,88 @@ def release_all() -> None:
 
 
 @contextmanager
-def _committed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN ... COMMIT on ``con``; any error rolls everything back."""
+def _committed(con: duckdb.DuckDBPyConnection, label: str | None = None) -> Iterator[None]:
+    """BEGIN ... COMMIT on ``con``; any error rolls everything back.
+
+    ``label`` names a write transaction for the crash tests' marks (:mod:`sorkit.store.marks`).
+    """
     con.begin()
+    if label:
+        marks.mark("begin", label)
     try:
         yield
     except BaseException:
         con.rollback()
         raise
+    if label:
+        marks.mark("commit", label)
     con.commit()
+    if label:
+        marks.mark("committed", label)
 
 
 _ALIAS = "sorkit_register"
 _ENGINES: dict[str, _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+#: In-memory stores (their connection lock must be fresh in a forked child).
+_MEMORY_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+#: DuckDB objects inherited through fork: kept alive, never used or closed in the child.
+_ABANDONED: list[Any] = []
 atexit.register(release_all)
+
+
+def _before_fork() -> None:
+    """Before ``os.fork``: no engine lock half-held by a timer, no idle DuckDB left open.
+
+    Takes every engine lock (so a linger timer's DETACH, which holds its engine's lock, has
+    finished), waits for running operations and closes every engine. The locks are held
+    across the fork and released on both sides by :func:`_after_fork_in_parent` /
+    :func:`_after_fork_in_child`. The registry lock is taken last: a running operation may
+    need it until it ends.
+    """
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+    for engine in engines:
+        engine.lock.acquire()
+        _close_for_fork(engine, wait=True)
+    _ENGINES_LOCK.acquire()
+    for engine in _ENGINES.values():
+        if engine not in engines:  # made by another thread meanwhile: no waiting now
+            engine.lock.acquire()
+            _close_for_fork(engine, wait=False)
+
+
+def _close_for_fork(engine: _Engine, *, wait: bool) -> None:
+    try:
+        engine.close_for_fork(FORK_WAIT if wait else 0.0)
+    except duckdb.Error:  # a broken engine: the next acquire starts afresh
+        engine.con = None
+        engine.attached = False
+
+
+def _after_fork_in_parent() -> None:
+    for engine in _ENGINES.values():
+        engine.forking = False
+        engine.idle.notify_all()
+        engine.lock.release()
+    _ENGINES_LOCK.release()
+
+
+def _after_fork_in_child() -> None:
+    """In the child: fresh locks, no timers, no inherited DuckDB (it is opened anew on use)."""
+    global _ENGINES_LOCK
+    _ENGINES_LOCK = threading.Lock()
+    for engine in _ENGINES.values():
+        engine.forget_after_fork()
+    for store in list(_MEMORY_STORES):
+        store._lock = threading.RLock()  # in-memory: the child works on its own copy
+
+
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
 
 
 def _engine(path: Path | None) -> _Engine:

@@ -53,7 +53,7 @@ def bulk_import(
     Raises:
         StaleSnapshot: someone wrote since the import was planned (nothing written).
     """
-    with store.transaction() as con:
+    with store.transaction("import") as con:
         gen = rows.generation(con)
         if gen != expected_generation:
             raise StaleSnapshot(expected_generation, gen)
@@ -208,7 +208,7 @@ def load_parquet(store: Store, folder: str | Path) -> dict[str, Any]:
     """
     src = Path(folder)
     manifest = read_manifest(src)
-    with store.transaction() as con:
+    with store.transaction("parquet") as con:
         present = set(base_tables(con))
         for table in ("unit_versions", "unit_events", "audit", "users"):
             if table in present and con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
