@@ -31,6 +31,7 @@ from sorkit.dates import ONE_DAY
 from sorkit.errors import ChangeRejected, StaleSnapshot
 from sorkit.ids import make_sor_code
 from sorkit.invariants import problems
+from sorkit.locationdiff import audit_lines
 from sorkit.model import Event, Version
 from sorkit.rules import Context, check
 from sorkit.rules.codes import Violation, violation
@@ -350,6 +351,9 @@ def apply_plan(
         )
         if given:
             params["gln_allocated"] = given
+        numbers = audit_lines(reg.snapshot(), plan.events)
+        if numbers:  # every changed field of the location number, in Danish
+            params["location_number_changes"] = numbers
         audit = [
             AuditRow(
                 plan.change_id,
