@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sorkit
 from sorkit import CloseUnit, EditUnit, LocationNumber, SetLocationNumber, glnalloc
@@ -303,6 +305,12 @@ def test_history_shows_edi_types_and_net_operator_changes(demo: sorkit.Register)
     assert "EDI-typer fjernet: FDIS20" in text
     assert "Kun internt brug: nej -> ja" in text
     assert "ingen ændring" not in text
+    # the audit record lists the same changes
+    change_id = demo.history(unit).iloc[-1]["change_id"]
+    raw = demo.store.query("SELECT parameters FROM audit WHERE change_id = ?", [change_id])
+    lines = json.loads(raw[0][0])["location_number_changes"]
+    assert any(line.startswith("Netoperatør: 41000035001 (KMD) -> ") for line in lines)
+    assert any(line.startswith("EDI-typer fjernet: FDIS20") for line in lines)
 
 
 # -- after the last day -------------------------------------------------------------------------
@@ -363,3 +371,89 @@ def test_fhir_leaves_out_inactive_and_marks_internal_numbers(demo: sorkit.Regist
     assert marked["extension"][0]["valueCoding"]["code"] == "R"
     assert internal["meta"]["security"][0]["code"] == "PROCESSINLINELABEL"
     Organization.model_validate(internal)  # still a valid FHIR Organization
+
+
+# -- batch --------------------------------------------------------------------------------------
+
+
+def test_batch_rows_with_gln_ny_get_distinct_new_numbers(
+    demo: sorkit.Register, tmp_path: Path
+) -> None:
+    from sorkit.batch import read_plan
+
+    units = [code_of(demo, SCHOOL), code_of(demo, SEK)]
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "operation,sor_code,gln,region,edb_system,system_supplier,net_operator,administrator,"
+        "edi_types\n"
+        + "".join(
+            f"location_number,{u},ny,1084,221000045007,641000055002,41000035001,116,FDIS20\n"
+            for u in units
+        ),
+        encoding="utf-8",
+    )
+    batch = read_plan(path)
+    assert all(change.location_number.gln is None for change in batch)
+    report = demo.plan_batch(batch)
+    given = [row.plan.allocated_gln for row in report.rows]
+    assert len(set(given)) == 2 and all(g and is_valid_gln(g) for g in given), given
+    demo.apply_batch(report, accept={"GLN_MUNICIPAL_CONTACT_MEDCOM": "t"}, reason="test")
+    assert [demo.unit(u, as_of=TOMORROW).location_number.gln for u in units] == given
+    rng = glnalloc.gln_range(demo)
+    assert rng is not None and int(rng.next) == max(int(g[:12]) for g in given) + 1
+    # the next single allocation goes on after them
+    nxt = demo.plan(SetLocationNumber(code_of(demo, "Sundhedscenter Allerød"), new_number()))
+    assert nxt.allocated_gln not in given
+
+
+# -- property: every differing field is named, nothing else ---------------------------------------
+
+_codes = st.sampled_from(["1084", "41000035001", "116", None])
+_numbers = st.builds(
+    LocationNumber,
+    gln=st.sampled_from(["5790000123117", "5790095000003"]),
+    region=_codes,
+    edb_system=_codes,
+    system_supplier=_codes,
+    net_operator=_codes,
+    administrator=_codes,
+    only_internal=st.booleans(),
+    inactive=st.booleans(),
+    edi_types=st.lists(st.sampled_from(["FDIS20", "FDIS91", "XRPT01"]), unique=True).map(tuple),
+    note=st.sampled_from([None, "note a", "note b"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=_numbers, new=_numbers)
+def test_location_changes_name_exactly_the_differing_fields(
+    old: LocationNumber, new: LocationNumber
+) -> None:
+    from sorkit.locationdiff import location_changes
+    from sorkit.texts import LOCATION_NUMBER_LABELS as L
+
+    lines = location_changes(old, new)
+    differing = {
+        name
+        for name in (
+            "gln",
+            "region",
+            "edb_system",
+            "system_supplier",
+            "net_operator",
+            "administrator",
+            "only_internal",
+            "inactive",
+            "note",
+        )
+        if getattr(old, name) != getattr(new, name)
+    }
+    if set(old.edi_types) != set(new.edi_types):
+        differing.add("edi_types")
+    named = {
+        name
+        for name in L
+        if any(line.startswith(L[name] + ":") or line.startswith(L[name] + " ") for line in lines)
+    }
+    assert named == differing, (lines, differing)
+    assert (lines == []) == (not differing)
