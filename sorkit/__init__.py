@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sorkit import glnalloc, ids
+from sorkit import gln, ids
 from sorkit.changes import CloseUnit, CreateUnit, EditUnit, MoveUnit, SetLocationNumber
 from sorkit.engine import Applied, Plan
 from sorkit.errors import (
@@ -29,8 +29,7 @@ from sorkit.errors import (
 from sorkit.model import Address, LocationNumber, Unit
 from sorkit.register import Register, open_register
 from sorkit.rules.codes import Violation
-
-__version__ = "0.1.0"
+from sorkit.version import __version__ as __version__
 
 
 def demo_register(path: Any = None, today: Any = None, user: str | None = None) -> Register:
@@ -97,7 +96,7 @@ __all__ = [
     "Violation",
     "demo_register",
     "export",
-    "glnalloc",
+    "gln",
     "ids",
     "import_sor_csv",
     "import_sor_xml",

@@ -81,7 +81,7 @@ class LocationNumber:
     """A location number (lokationsnummer, GLN) with its EDI attributes.
 
     ``gln=None`` asks for a new number: the change engine gives the next free number of the
-    register's GS1 range when the change is applied (see :mod:`sorkit.glnalloc`). The number
+    register's GS1 range when the change is applied (see :mod:`sorkit.gln.allocation`). The number
     and the codes (region, EDB-system, system supplier, net operator, administrator) may be
     given as ``int`` or ``str`` and are kept as text; any other type is a ``TypeError`` naming
     the field. EDI types may be ``str`` (or ``int``) and are kept as text.

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sorkit
-from sorkit import CloseUnit, EditUnit, LocationNumber, SetLocationNumber, glnalloc
+from sorkit import CloseUnit, EditUnit, LocationNumber, SetLocationNumber
+from sorkit.gln import allocation as glnalloc
 from sorkit.ids import is_valid_gln
 from sorkit.integrity import check
 from tests.conftest import TODAY
@@ -275,7 +276,7 @@ def test_codes_are_text() -> None:
 
 
 def test_code_values_come_from_every_source() -> None:
-    from sorkit import codevalues
+    from sorkit.gln import codes as codevalues
 
     nets = codevalues.known_codes("net_operator")
     assert nets["100097"] == "MedCom (EHMI/eDelivery)"  # sor_netoperatoerer.csv
@@ -429,7 +430,7 @@ _numbers = st.builds(
 def test_location_changes_name_exactly_the_differing_fields(
     old: LocationNumber, new: LocationNumber
 ) -> None:
-    from sorkit.locationdiff import location_changes
+    from sorkit.gln.diff import location_changes
     from sorkit.texts import LOCATION_NUMBER_LABELS as L
 
     lines = location_changes(old, new)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sorkit import glnalloc
+from sorkit.gln import allocation as glnalloc
 from sorkit.ids import is_valid_gln
 from sorkit.widgets import StewardApp
 from tests.conftest import TODAY

@@ -19,7 +19,7 @@ from sorkit.batch.planning import BatchPlan, plan_batch
 from sorkit.changes import change_parameters
 from sorkit.engine import planned_versions
 from sorkit.errors import ChangeRejected, SorkitError, StaleSnapshot
-from sorkit.glnalloc import with_number
+from sorkit.gln.allocation import with_number
 from sorkit.model import Event, Version
 from sorkit.rules.codes import Violation, violation
 from sorkit.store import AuditRow, WriteSet
@@ -176,7 +176,7 @@ def _write_set(
         own = {v.code: accepted[v.code] for v in r.violations if not v.is_error}
         params: dict[str, Any] = {**change_parameters(plan.change), "batch_row": r.row}
         given = plan.allocated_gln
-        if given:  # a new location number (sorkit.glnalloc): the audit names the number given
+        if given:  # a new location number (sorkit.gln.allocation): the audit names the number given
             params.update(change_parameters(with_number(plan.change, given)), gln_allocated=given)
             taken.append(plan.allocation)
         if r.ref:
@@ -214,7 +214,7 @@ def _write_set(
 
 
 def _take_numbers(taken: list[Any]) -> tuple[str, str, str] | None:
-    """One compare-and-set for every new location number of the batch (see sorkit.glnalloc)."""
+    """One compare-and-set for every new location number of the batch (see sorkit.gln.allocation)."""
     steps = [a.take_setting for a in taken if a.take_setting is not None]
     if not steps:
         return None

@@ -173,7 +173,7 @@ def _address(row: PlanRow) -> Address | None:
     )
 
 
-#: The ``gln`` cell that asks for a new number (``LocationNumber(gln=None)``, sorkit.glnalloc).
+#: The ``gln`` cell that asks for a new number (``LocationNumber(gln=None)``, sorkit.gln.allocation).
 NEW_NUMBER = "ny"
 
 

@@ -4,7 +4,7 @@
 - GLN_MUNICIPAL_CONTACT_MEDCOM: a steward whose scopes lie in a municipality creates or changes
   a location number (guide p.19); accepting it takes the MedCom agreement as the reason.
 - GLN_CODE_UNKNOWN: an EDI attribute code that no shipped source knows (a warning, not a
-  refusal; see :mod:`sorkit.codevalues`).
+  refusal; see :mod:`sorkit.gln.codes`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sorkit import codevalues
 from sorkit.changes import CreateUnit, EditUnit, SetLocationNumber
+from sorkit.gln import codes as codevalues
 from sorkit.model import LOCATION_CODE_FIELDS
 from sorkit.rules import Context, rule
 from sorkit.rules.codes import Violation, violation

@@ -126,7 +126,7 @@ _V2 = [
 ]
 
 # Register settings (key -> text), e.g. the GS1 number range that new location numbers are
-# allocated from (``gln_range_first``, ``gln_range_last``, ``gln_next``; see sorkit.glnalloc).
+# allocated from (``gln_range_first``, ``gln_range_last``, ``gln_next``; see sorkit.gln.allocation).
 _V3 = [
     """CREATE TABLE settings (
         key VARCHAR PRIMARY KEY,

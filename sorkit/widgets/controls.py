@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from sorkit import codevalues, refdata
+from sorkit import refdata
 from sorkit.addresses import AddressRegister
 from sorkit.dates import format_da
+from sorkit.gln import codes as codevalues
 from sorkit.model import LOCATION_CODE_FIELDS
 from sorkit.texts import (
     FIELD_LABELS,
@@ -155,7 +156,7 @@ def location_block(form: FormBase, path: str, allow_none: bool = True) -> w.VBox
     ``region``, ``edb_system``, ``system_supplier``, ``net_operator``, ``administrator``,
     ``only_internal``, ``inactive``, ``edi_types``. A new number is given from the register's
     GS1 range when the change is saved; the code fields accept any code and suggest the known
-    ones with their names (:mod:`sorkit.codevalues`).
+    ones with their names (:mod:`sorkit.gln.codes`).
     """
     X = LOCATION_NUMBER_TEXTS
     options = [(X["mode_new"], NEW), (X["mode_existing"], OWN), (T["location_inherit"], INHERIT)]

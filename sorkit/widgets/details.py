@@ -89,7 +89,7 @@ def show_value(reg: Any, unit: Unit, name: str) -> str:
 def location_text(ln: LocationNumber) -> str:
     """A location number with its EDI attributes, one line per attribute."""
     L = LOCATION_NUMBER_LABELS
-    from sorkit.codevalues import code_label
+    from sorkit.gln.codes import code_label
 
     parts = [f"<b>{html.escape(ln.gln or '')}</b>"]
     for key in ("region", "edb_system", "system_supplier", "net_operator", "administrator"):

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from sorkit import appmode, codevalues
+from sorkit import appmode
+from sorkit.gln import codes as codevalues
 from tests.browser.conftest import (
     LOGS,
     SCREENSHOTS,

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sorkit import glnalloc, refdata
-from sorkit.demobuild import DemoBuilder
+from sorkit import refdata
+from sorkit.demo.builder import DemoBuilder
+from sorkit.gln import allocation as glnalloc
 from sorkit.register import Register, open_register
 
 #: The demo's fixed reference day when no today is given (keeps the demo file deterministic).
@@ -63,7 +64,7 @@ def build(
     builder.write(reg.store, progress=progress)
     for name, role, scopes, display in builder.users():
         reg.store.set_user(name, role, scopes, display)
-    first, last = DEMO_GLN_RANGE  # where new location numbers come from (sorkit.glnalloc)
+    first, last = DEMO_GLN_RANGE  # where new location numbers come from (sorkit.gln.allocation)
     reg.store.set_settings(
         {glnalloc.FIRST: first, glnalloc.LAST: last, glnalloc.NEXT: first}, "admin", reg.clock.now()
     )

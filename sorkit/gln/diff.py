@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sorkit.codevalues import code_label
+from sorkit.gln.codes import code_label
 from sorkit.model import LOCATION_CODE_FIELDS, LocationNumber
 from sorkit.texts import LOCATION_NUMBER_LABELS, LOCATION_NUMBER_TEXTS
 

@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sorkit import glnalloc
 from sorkit.addresses import AddressRegister
 from sorkit.changes import (
     Change,
@@ -29,9 +28,10 @@ from sorkit.changes import (
 )
 from sorkit.dates import ONE_DAY
 from sorkit.errors import ChangeRejected, StaleSnapshot
+from sorkit.gln import allocation as glnalloc
+from sorkit.gln.diff import audit_lines
 from sorkit.ids import make_sor_code
 from sorkit.invariants import problems
-from sorkit.locationdiff import audit_lines
 from sorkit.model import Event, Version
 from sorkit.rules import Context, check
 from sorkit.rules.codes import Violation, violation
@@ -50,8 +50,8 @@ __all__ = [
     "describe_changes",
     "preview_frame",
 ]
-from sorkit.plans import Applied, Plan, effective_date, new_change_id
-from sorkit.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
+from sorkit.engine.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
+from sorkit.engine.values import Applied, Plan, effective_date, new_change_id
 from sorkit.snapshot import Snapshot
 from sorkit.store import AuditRow, WriteSet
 from sorkit.timeline import TimelineError, events_from_versions, project
@@ -145,7 +145,7 @@ def plan_change(
     ``preview=False`` leaves ``Plan.preview`` empty (a batch of thousands of rows builds its
     own preview; the DataFrame per row was half the planning time). A location number given
     with ``gln=None`` is planned with the next free number of the register's range
-    (:mod:`sorkit.glnalloc`): ``Plan.allocation`` holds it, the preview and the rules see it,
+    (:mod:`sorkit.gln.allocation`): ``Plan.allocation`` holds it, the preview and the rules see it,
     ``Plan.change`` stays the change as asked (a re-plan allocates afresh).
 
     Returns:
@@ -413,12 +413,12 @@ def project_events(code: str, events: list[Event], now: dt.datetime) -> list[Ver
 
 
 def cancel_change(reg: Register, change_id: str, reason: str | None = None) -> Applied:
-    """Cancel a pending change before it takes effect (see :func:`sorkit.cancel.cancel`).
+    """Cancel a pending change before it takes effect (see :func:`sorkit.engine.cancel.cancel`).
 
     Raises:
         ChangeRejected: CHANGE_NOT_FOUND, CANCEL_NOT_PENDING, PERMISSION_DENIED or
             CANCEL_BREAKS_TIMELINE.
     """
-    from sorkit.cancel import cancel
+    from sorkit.engine.cancel import cancel
 
     return cancel(reg, change_id, reason)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from sorkit.gln.diff import location_changes
 from sorkit.history import show
-from sorkit.locationdiff import location_changes
 from sorkit.model import STATE_FIELDS, Version
 from sorkit.snapshot import Snapshot
 from sorkit.texts import FIELD_LABELS

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sorkit.dates import ONE_DAY
-from sorkit.locationdiff import location_changes
+from sorkit.gln.diff import location_changes
 from sorkit.model import STATE_FIELDS, Address, Event
 from sorkit.refdata import unit_type_names
 from sorkit.texts import FIELD_LABELS, OPERATION_LABELS
@@ -98,7 +98,7 @@ def describe_event(snap: Any, event: Event) -> str:
         if name not in event.assignments:
             continue
         old = getattr(before, name) if before is not None else None
-        if name == "location_number":  # every changed field of the number (sorkit.locationdiff)
+        if name == "location_number":  # every changed field of the number (sorkit.gln.diff)
             parts += location_changes(old, event.assignments[name])
             continue
         old_text = show(snap, name, old, day)
@@ -124,7 +124,7 @@ def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd
         UnitNotFound: no unit has this SOR code.
     """
     from sorkit.errors import UnitNotFound
-    from sorkit.eventlog import log_for
+    from sorkit.history.eventlog import log_for
 
     snap = reg.snapshot()
     if not snap.exists(sor_code):

@@ -42,7 +42,7 @@ class Plan:
     generation: int = 0
     fingerprints: Mapping[str, Any] = field(default_factory=dict)
     after: Snapshot | None = None
-    #: The new location number the change will give (``gln=None``), see sorkit.glnalloc.
+    #: The new location number the change will give (``gln=None``), see sorkit.gln.allocation.
     allocation: Any = None
 
     @property
