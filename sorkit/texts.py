@@ -79,6 +79,7 @@ LOCATION_NUMBER_TEXTS = {
     "no_range": "registret har intet GS1-nummerområde for lokationsnumre",
     "range_full": "nummerområdet {range} har ikke flere ledige numre",
     "medcom_mailbox": "sor@medcom.dk",
+    "medcom_reason": "Aftalen med MedCom (dato, kontakt)",
     "mode_new": "Nyt lokationsnummer (gives automatisk ved Gem)",
     "mode_existing": "Eksisterende lokationsnummer (indtastes)",
     "will_get": "Enheden får lokationsnummeret {gln}, når der trykkes Gem.",

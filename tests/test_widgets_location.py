@@ -43,6 +43,7 @@ def test_kommune_gives_blovstrod_skole_a_new_number(demo) -> None:
     assert gln in form.number_note.value  # the number to be given is shown before saving
     assert "sor@medcom.dk" in form.findings.value
     assert c["apply"].disabled
+    assert "MedCom" in c["reason_GLN_MUNICIPAL_CONTACT_MEDCOM"].placeholder
     c["accept_GLN_MUNICIPAL_CONTACT_MEDCOM"].value = True
     c["reason_GLN_MUNICIPAL_CONTACT_MEDCOM"].value = "Aftalt med MedCom 01-12-2026"
     assert not c["apply"].disabled

@@ -94,6 +94,9 @@ class LocationNumberForm(FormBase):
             self.number_note.value = f"<b style='color:#a00'>{X['cannot_give']}</b>"
         else:
             self.number_note.value = ""
+        medcom = self.controls.get("reason_GLN_MUNICIPAL_CONTACT_MEDCOM")
+        if medcom is not None:  # the MedCom agreement is the reason for accepting the warning
+            medcom.placeholder = X["medcom_reason"]
         return state
 
     def after_apply(self, applied: Applied) -> None:
