@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sorkit import ids
+from sorkit import gln, ids
 from sorkit.changes import CloseUnit, CreateUnit, EditUnit, MoveUnit, SetLocationNumber
 from sorkit.engine import Applied, Plan
 from sorkit.errors import (
@@ -100,6 +100,7 @@ __all__ = [
     "Violation",
     "demo_register",
     "export",
+    "gln",
     "ids",
     "import_sor_csv",
     "import_sor_xml",

@@ -86,9 +86,16 @@ class Address:
 
 @dataclass(frozen=True)
 class LocationNumber:
-    """A location number (lokationsnummer, GLN) with its EDI attributes."""
+    """A location number (lokationsnummer, GLN) with its EDI attributes.
 
-    gln: str
+    ``gln=None`` asks for a new number: the change engine gives the next free number of the
+    register's GS1 range when the change is applied (see :mod:`sorkit.gln.allocation`). The number
+    and the codes (region, EDB-system, system supplier, net operator, administrator) may be
+    given as ``int`` or ``str`` and are kept as text; any other type is a ``TypeError`` naming
+    the field. EDI types may be ``str`` (or ``int``) and are kept as text.
+    """
+
+    gln: str | None
     region: str | None = None
     edb_system: str | None = None
     system_supplier: str | None = None
@@ -101,6 +108,15 @@ class LocationNumber:
 
     def __post_init__(self) -> None:
         normalise(self, _LOCATION_NUMBER_FIELDS)
+        # Codes are kept stripped (blank: None); gln None asks for a new number, while a blank
+        # text stays a (wrong) number of its own.
+        gln = code_text(self.gln, "gln")
+        object.__setattr__(self, "gln", "" if gln is None and self.gln is not None else gln)
+        for name in LOCATION_CODE_FIELDS:
+            object.__setattr__(self, name, code_text(getattr(self, name), name))
+        object.__setattr__(
+            self, "edi_types", tuple(code_text(t, "edi_types") or "" for t in self.edi_types)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the storage form."""
@@ -125,6 +141,28 @@ class LocationNumber:
             edi_types=tuple(str(t) for t in (data.get("edi_types") or ())),
             note=_opt_str(data.get("note")),
         )
+
+
+#: The coded EDI attributes of a location number (SOR: RegionCode, SystemType, SystemSupplier,
+#: CommunicationSupplier, EdiAdministrator).
+LOCATION_CODE_FIELDS = ("region", "edb_system", "system_supplier", "net_operator", "administrator")
+
+
+def code_text(value: object, name: str) -> str | None:
+    """A code given as ``int`` or ``str`` as stripped text (None or blank: None).
+
+    Raises:
+        TypeError: any other type (a float, a bool, a list...), naming the field.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(
+            f"LocationNumber: {name} skal være en kode som tekst eller heltal, "
+            f"ikke {type(value).__name__} ({value!r})"
+        )
+    text = str(value).strip()
+    return text or None
 
 
 def _opt_str(value: object) -> str | None:
@@ -347,7 +385,7 @@ def _field_tables() -> tuple[dict[str, Any], dict[str, Any]]:
         "skip_validation": flag,
     }
     location_fields = {
-        "gln": required(code),
+        "gln": code,  # None: allocate a new number (sorkit.gln)
         "region": code,
         "edb_system": code,
         "system_supplier": code,

@@ -73,6 +73,26 @@ LOCATION_NUMBER_LABELS = {
     "note": "Note",
 }
 
+#: Location numbers (issue #17): allocation, MedCom, code values, history of the attributes.
+LOCATION_NUMBER_TEXTS = {
+    "new_number": "(nyt nummer)",
+    "no_range": "registret har intet GS1-nummerområde for lokationsnumre",
+    "range_full": "nummerområdet {range} har ikke flere ledige numre",
+    "medcom_mailbox": "sor@medcom.dk",
+    "medcom_reason": "Aftalen med MedCom (dato, kontakt)",
+    "mode_new": "Nyt lokationsnummer (gives automatisk ved Gem)",
+    "mode_existing": "Eksisterende lokationsnummer (indtastes)",
+    "will_get": "Enheden får lokationsnummeret {gln}, når der trykkes Gem.",
+    "given": "Enheden har fået lokationsnummeret {gln}.",
+    "cannot_give": "Der kan ikke gives et nyt lokationsnummer.",
+    "code_hint": "skriv en kode eller vælg på listen",
+    "edi_added": "{label} tilføjet: {codes}",
+    "edi_removed": "{label} fjernet: {codes}",
+    "number_added": "lokationsnummer {gln} givet",
+    "number_removed": "lokationsnummer {gln} fjernet",
+    "number_changed": "{label}: {old} -> {new}",
+}
+
 INHERITED_FROM = "nedarvet fra {name} ({sor_code})"
 BUSY = "Registret er optaget af en anden bruger eller kørsel. Prøv igen om lidt."
 

@@ -34,6 +34,10 @@ def read_unit(
         raise UnitNotFound(code)
     names = refdata.unit_type_names() if type_names is None else type_names
     values, inherited = resolve(snap, v, day)
+    status = snap.status(code, day)
+    if status == "closed":  # the number closed with the unit and is free for another unit
+        values = {**values, "location_number": None}
+        inherited = {k: c for k, c in inherited.items() if k != "location_number"}
     first = snap.first_from(code)
     assert first is not None  # the unit has a version, so it has a first day
     return Unit(
@@ -45,7 +49,7 @@ def read_unit(
         parent=v.parent,
         valid_from=first,
         last_day=valid_to_to_last_day(snap.end(code)),
-        status=snap.status(code, day),
+        status=status,
         as_of=day,
         postal_address=Address.from_dict(values["postal_address"]),
         visiting_address=Address.from_dict(values["visiting_address"]),

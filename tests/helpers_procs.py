@@ -14,6 +14,7 @@ Modes:
     edit PATH UNITS_JSON TAG      plan + apply one phone edit per unit (warnings accepted)
     hold PATH SECONDS             hold a write transaction open on the file
     race PATH UNIT PHONE READY GO plan an edit, signal READY, wait for GO, then apply it
+    allocate PATH UNIT READY GO   plan a new location number, signal READY, wait for GO, apply
     close PATH UNIT LAST_DAY      cascade-close a subtree through reg.plan + reg.apply
     bigwrite PATH N               one store write of N edit events (a large WriteSet)
     importcsv PATH FILE           import a SOR CSV file
@@ -201,6 +202,29 @@ def mode_race(path: str, unit: str, phone: str, ready: str, go: str) -> None:
         _out(result="rejected", codes=exc.codes, message=str(exc))
 
 
+def mode_allocate(path: str, unit: str, ready: str, go: str) -> None:
+    """Plan a new location number (gln=None) for a unit, say READY, wait for GO, apply it."""
+    import sorkit
+
+    reg = _open(path)
+    number = sorkit.LocationNumber(
+        None, 1084, 221000045007, 641000055002, 41000035001, 116, edi_types=("FDIS20",)
+    )
+    plan = reg.plan(sorkit.SetLocationNumber(unit, number))
+    Path(ready).write_text("ready")
+    deadline = time.monotonic() + 60
+    while not Path(go).exists():
+        if time.monotonic() > deadline:
+            _out(result="timeout")
+            return
+        time.sleep(0.005)
+    try:
+        applied = reg.apply(plan, accept={w.code: "test" for w in plan.warnings})
+        _out(result="applied", planned=plan.allocated_gln, gln=applied.location_number)
+    except sorkit.ChangeRejected as exc:
+        _out(result="rejected", codes=exc.codes, message=str(exc))
+
+
 def mode_close(path: str, unit: str, last_day: str) -> None:
     """Cascade-close a subtree through the public API (a WriteSet of many events)."""
     import sorkit
@@ -268,6 +292,7 @@ MODES = {
     "edit": mode_edit,
     "hold": mode_hold,
     "race": mode_race,
+    "allocate": mode_allocate,
     "close": mode_close,
     "bigwrite": mode_bigwrite,
     "importcsv": mode_importcsv,

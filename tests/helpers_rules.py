@@ -81,10 +81,10 @@ def location_number(gln: str | None = None, **changes: Any) -> LocationNumber:
     values: dict[str, Any] = {
         "gln": gln or make_gln("579000012345"),
         "region": "1084",
-        "edb_system": "EDB",
-        "system_supplier": "Leverandør",
-        "net_operator": "Netoperatør",
-        "administrator": "Administrator",
+        "edb_system": "221000045007",  # codes seen in the real SOR XML samples
+        "system_supplier": "641000055002",
+        "net_operator": "41000035001",  # KMD
+        "administrator": "116",
         "edi_types": ("FDIS20",),
     }
     values.update(changes)

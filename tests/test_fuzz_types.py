@@ -224,7 +224,7 @@ REFUSED = [
         InvalidValueType,
         "LocationNumber.region",
     ),
-    (lambda: sorkit.LocationNumber(None), InvalidValueType, "LocationNumber.gln"),
+    (lambda: sorkit.LocationNumber([5790000000005]), InvalidValueType, "LocationNumber.gln"),
     (
         lambda: sorkit.LocationNumber("1", edi_types="abc"),
         InvalidValueType,

@@ -20,6 +20,7 @@ from sorkit.changes import change_parameters
 from sorkit.engine import planned_versions
 from sorkit.engine.commit import commit
 from sorkit.errors import ChangeRejected, SorkitError, StaleSnapshot
+from sorkit.gln.allocation import with_number
 from sorkit.model import Event, Version
 from sorkit.rules.codes import Violation, violation
 from sorkit.store import AuditRow, WriteSet
@@ -168,11 +169,16 @@ def _write_set(
     events: list[Event] = []
     audit: list[AuditRow] = []
     touched: set[str] = set()
+    taken: list[Any] = []
     for r in report.rows:
         plan = r.plan
         assert plan is not None  # a row without a plan always carries an error
         own = {v.code: accepted[v.code] for v in r.violations if not v.is_error}
         params: dict[str, Any] = {**change_parameters(plan.change), "batch_row": r.row}
+        given = plan.allocated_gln
+        if given:  # a new location number (sorkit.gln.allocation): the audit names the number given
+            params.update(change_parameters(with_number(plan.change, given)), gln_allocated=given)
+            taken.append(plan.allocation)
         if r.ref:
             params["batch_ref"] = r.ref
         for i, code in enumerate(plan.sor_codes):
@@ -203,7 +209,16 @@ def _write_set(
         },
         touched=touched,
         current=planned_versions(reg, report.generation, touched, events),
+        take_setting=_take_numbers(taken),
     )
+
+
+def _take_numbers(taken: list[Any]) -> tuple[str, str, str] | None:
+    """One compare-and-set for every new location number of the batch (see sorkit.gln.allocation)."""
+    steps = [a.take_setting for a in taken if a.take_setting is not None]
+    if not steps:
+        return None
+    return (steps[0][0], steps[0][1], max((s[2] for s in steps), key=int))
 
 
 def _project(code: str, events: list[Event], now: dt.datetime) -> list[Version]:

@@ -168,6 +168,7 @@ class _Planner:
         self.scopes = reg.scopes
         self.clock = reg.clock
         self.today = reg.today
+        self.store = reg.store  # the settings (GS1 range) for rows asking for a new number
         self._reg = reg
 
     def snapshot(self) -> Snapshot:

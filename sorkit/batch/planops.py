@@ -173,6 +173,10 @@ def _address(row: PlanRow) -> Address | None:
     )
 
 
+#: The ``gln`` cell that asks for a new number (``LocationNumber(gln=None)``, sorkit.gln.allocation).
+NEW_NUMBER = "ny"
+
+
 def _location_number(row: PlanRow, operation: str) -> tuple[LocationNumber | None, bool]:
     inherit = row.flag("inherit_location_number")
     gln = row.text("gln")
@@ -183,9 +187,10 @@ def _location_number(row: PlanRow, operation: str) -> tuple[LocationNumber | Non
         return None, inherit
     if inherit:
         row.bad("inherit_location_number", "kan ikke kombineres med et eget lokationsnummer")
+    new = gln.strip().casefold() == NEW_NUMBER  # "ny": a new number from the register's range
     return (
         LocationNumber(
-            gln=clean_digits(row.values.get("gln")),
+            gln=None if new else clean_digits(row.values.get("gln")),
             region=row.text("region"),
             edb_system=row.text("edb_system"),
             system_supplier=row.text("system_supplier"),

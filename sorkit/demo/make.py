@@ -23,10 +23,15 @@ from typing import Any
 
 from sorkit import refdata
 from sorkit.demo.builder import DemoBuilder
+from sorkit.gln import allocation as glnalloc
 from sorkit.register import Register, open_register
 
 #: The demo's fixed reference day when no today is given (keeps the demo file deterministic).
 DEFAULT_SEED = 20261201
+
+#: The demo register's GS1 range for new location numbers (12-digit bases, no check digit);
+#: the demo's own numbers are 579009000001x onwards, well below it.
+DEMO_GLN_RANGE = ("579009500000", "579009599999")
 
 
 def build(
@@ -59,6 +64,10 @@ def build(
     builder.write(reg, progress=progress)
     for name, role, scopes, display in builder.users():
         reg.store.set_user(name, role, scopes, display)
+    first, last = DEMO_GLN_RANGE  # where new location numbers come from (sorkit.gln.allocation)
+    reg.store.set_settings(
+        {glnalloc.FIRST: first, glnalloc.LAST: last, glnalloc.NEXT: first}, "admin", reg.clock.now()
+    )
     reg.refresh()
     return facts
 

@@ -9,6 +9,7 @@ CONCURRENT_CHANGE when its own units changed meanwhile.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import time
@@ -27,6 +28,8 @@ from sorkit.changes import (
 )
 from sorkit.dates import ONE_DAY
 from sorkit.errors import ChangeRejected, StaleSnapshot
+from sorkit.gln import allocation as glnalloc
+from sorkit.gln.diff import audit_lines
 from sorkit.ids import make_sor_code
 from sorkit.invariants import problems
 from sorkit.model import Event, Version
@@ -141,18 +144,38 @@ def plan_change(
     """Plan ``change`` for ``reg``'s user on ``base`` (default: the register now).
 
     ``preview=False`` leaves ``Plan.preview`` empty (a batch of thousands of rows builds its
-    own preview; the DataFrame per row was half the planning time).
+    own preview; the DataFrame per row was half the planning time). A location number given
+    with ``gln=None`` is planned with the next free number of the register's range
+    (:mod:`sorkit.gln.allocation`): ``Plan.allocation`` holds it, the preview and the rules see it,
+    ``Plan.change`` stays the change as asked (a re-plan allocates afresh).
 
     Returns:
         The :class:`Plan`; nothing is written.
     """
     snap = base if base is not None else reg.snapshot()
+    if glnalloc.requested(change) is None:
+        return _plan_change(reg, change, snap, change_id, addresses, preview, None)
+    allocation = glnalloc.allocate(reg, snap)
+    filled = glnalloc.with_number(change, allocation.gln) if allocation.gln else change
+    plan = _plan_change(reg, filled, snap, change_id, addresses, preview, allocation)
+    return dataclasses.replace(plan, change=change, allocation=allocation)
+
+
+def _plan_change(
+    reg: Register,
+    change: Change,
+    snap: Snapshot,
+    change_id: str | None,
+    addresses: AddressRegister | None,
+    preview: bool,
+    allocation: glnalloc.Allocation | None,
+) -> Plan:
     today = reg.today
     now = reg.clock.now()
     change_id = change_id or new_change_id(now)
     eff = effective_date(change, today)
     new_code = None
-    facts: dict[str, Any] = {"has_date": eff is not None}
+    facts: dict[str, Any] = {"has_date": eff is not None, "gln_allocation": allocation}
     if isinstance(change, CreateUnit):
         new_code = make_sor_code(max(snap.max_serial(), 0) + 1)
         facts["level"] = _create_level(change, snap, eff or today)
@@ -322,7 +345,16 @@ def apply_plan(
         if blocking:
             raise ChangeRejected(blocking)
         own = {v.code: accepted[v.code] for v in plan.warnings}
-        params = change_parameters(plan.change)
+        allocation = plan.allocation
+        given = allocation.gln if allocation is not None else None
+        params = change_parameters(
+            glnalloc.with_number(plan.change, given) if given else plan.change
+        )
+        if given:
+            params["gln_allocated"] = given
+        numbers = audit_lines(reg.snapshot(), plan.events)
+        if numbers:  # every changed field of the location number, in Danish
+            params["location_number_changes"] = numbers
         audit = audit_rows(
             plan.change_id,
             plan.sor_codes,
@@ -340,6 +372,7 @@ def apply_plan(
             audit=audit,
             touched=set(plan.sor_codes),
             current=planned_versions(reg, plan.generation, plan.sor_codes, plan.events),
+            take_setting=allocation.take_setting if allocation is not None else None,
         )
         try:
             commit(reg, ws)
@@ -351,7 +384,7 @@ def apply_plan(
             backoff(_attempt)
             plan = plan_change(reg, plan.change, base=fresh, change_id=plan.change_id)
             continue
-        return Applied(plan.change_id, plan.sor_codes, plan.effective_date)
+        return Applied(plan.change_id, plan.sor_codes, plan.effective_date, given)
     raise ChangeRejected([violation("CONCURRENT_CHANGE", None, unit="registret")])
 
 

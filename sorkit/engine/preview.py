@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from sorkit.gln.diff import location_changes
 from sorkit.history import show
 from sorkit.model import STATE_FIELDS, Version
 from sorkit.snapshot import Snapshot
@@ -52,6 +53,9 @@ def describe_changes(snap: Snapshot, before: Version | None, after: Version) -> 
         return "oprettet"
     parts = []
     for name in STATE_FIELDS:
+        if name == "location_number":  # every changed field of the number, the number first
+            parts += location_changes(before.location_number, after.location_number)
+            continue
         old = show(snap, name, getattr(before, name), after.valid_from)
         new = show(snap, name, getattr(after, name), after.valid_from)
         if old != new:

@@ -42,6 +42,13 @@ class Plan:
     generation: int = 0
     fingerprints: Mapping[str, Any] = field(default_factory=dict)
     after: Snapshot | None = None
+    #: The new location number the change will give (``gln=None``), see sorkit.gln.allocation.
+    allocation: Any = None
+
+    @property
+    def allocated_gln(self) -> str | None:
+        """The location number the apply will give (None if none is allocated)."""
+        return getattr(self.allocation, "gln", None)
 
     @property
     def ok(self) -> bool:
@@ -66,11 +73,15 @@ class Plan:
 
 @dataclass(frozen=True)
 class Applied:
-    """The result of an apply: the change id, the units changed and the effective date."""
+    """The result of an apply: the change id, the units changed and the effective date.
+
+    ``location_number`` is the new location number the apply gave (``gln=None``), else None.
+    """
 
     change_id: str
     sor_codes: tuple[str, ...]
     effective_date: dt.date | None
+    location_number: str | None = None
 
 
 def new_change_id(now: dt.datetime) -> str:

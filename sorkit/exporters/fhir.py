@@ -9,6 +9,18 @@ Identifiers use the DK Core systems (domain reference §3, hl7dk/dk-core):
   unit's *own* number, never an inherited one;
 * CVR: ``http://cvr.dk``; ydernummer: ``urn:oid:1.2.208.176.1.4``.
 
+Location numbers as SOR handles them (issue #17): a number marked "ikke aktivt" (inactive) is
+left out; a number marked "kun internt brug" (only internal) keeps its DK Core
+``GLNIdentifier`` (``Organization.identifier``: ``use`` = official, ``system``, ``value``
+unchanged, so it still conforms) and that identifier carries the inline security label of HL7's
+Data Segmentation for Privacy IG (extension
+``http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-inline-sec-label``,
+``valueCoding`` = ``http://terminology.hl7.org/CodeSystem/v3-Confidentiality#R`` "restricted"):
+not to be passed on to other parties. The resource then also has the label
+``v3-ObservationValue#PROCESSINLINELABEL`` in ``meta.security``, which tells a consumer to look
+for inline labels (DK Core defines no element of its own for this). A number is gone after its
+unit's last day (the unit is read without it).
+
 ``partOf`` refers to the parent's ``fullUrl`` within the bundle (``urn:uuid:`` + a UUID derived
 from the SOR code, so the same unit always gets the same one); ``active`` is true for units in
 force on the export date (false for future ones); ``type`` is the SNOMED CT unit type;
@@ -35,6 +47,20 @@ GLN_SYSTEM = "https://www.gs1.org/gln"
 CVR_SYSTEM = "http://cvr.dk"
 YDERNUMMER_SYSTEM = "urn:oid:1.2.208.176.1.4"
 SNOMED_SYSTEM = "http://snomed.info/sct"
+#: The inline security label that marks an internal-only location number (see the module text).
+INLINE_LABEL_URL = (
+    "http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-inline-sec-label"
+)
+RESTRICTED = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+    "code": "R",
+    "display": "restricted",
+}
+PROCESS_INLINE_LABEL = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+    "code": "PROCESSINLINELABEL",
+    "display": "process inline security label",
+}
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:oid:1.2.208.176.1.1")
 
 
@@ -51,18 +77,23 @@ def organization(u: Unit, parent_url: str | None) -> dict[str, Any]:
     identifiers: list[dict[str, Any]] = [
         {"use": "official", "system": SOR_SYSTEM, "value": u.sor_code, "period": period}
     ]
-    if u.location_number is not None and "location_number" not in u.inherited:
-        identifiers.append({"system": GLN_SYSTEM, "value": u.location_number.gln})
+    ln = u.location_number
+    restricted = False
+    if ln is not None and "location_number" not in u.inherited and not ln.inactive:
+        gln: dict[str, Any] = {"system": GLN_SYSTEM, "value": ln.gln}
+        if ln.only_internal:
+            gln["extension"] = [{"url": INLINE_LABEL_URL, "valueCoding": dict(RESTRICTED)}]
+            restricted = True
+        identifiers.append(gln)
     if u.cvr:
         identifiers.append({"system": CVR_SYSTEM, "value": u.cvr})
     if u.ydernummer:
         identifiers.append({"system": YDERNUMMER_SYSTEM, "value": u.ydernummer})
-    resource: dict[str, Any] = {
-        "resourceType": "Organization",
-        "id": u.sor_code,
-        "identifier": identifiers,
-        "active": u.status in ("active", "closing"),
-    }
+    resource: dict[str, Any] = {"resourceType": "Organization", "id": u.sor_code}
+    if restricted:
+        resource["meta"] = {"security": [dict(PROCESS_INLINE_LABEL)]}
+    resource["identifier"] = identifiers
+    resource["active"] = u.status in ("active", "closing")
     if u.unit_type:
         coding: dict[str, str] = {"system": SNOMED_SYSTEM, "code": u.unit_type}
         if u.unit_type_name:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sorkit.dates import ONE_DAY
+from sorkit.gln.diff import location_changes
 from sorkit.model import STATE_FIELDS, Address, Event
 from sorkit.refdata import unit_type_names
 from sorkit.texts import FIELD_LABELS, OPERATION_LABELS
@@ -97,6 +98,9 @@ def describe_event(snap: Any, event: Event) -> str:
         if name not in event.assignments:
             continue
         old = getattr(before, name) if before is not None else None
+        if name == "location_number":  # every changed field of the number (sorkit.gln.diff)
+            parts += location_changes(old, event.assignments[name])
+            continue
         old_text = show(snap, name, old, day)
         new_text = show(snap, name, event.assignments[name], day)
         if old_text != new_text:

@@ -98,6 +98,7 @@ def _load_rule_modules() -> None:
         create,
         general,
         location,
+        locationnumbers,
         move,
         text,
     )

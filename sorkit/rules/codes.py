@@ -275,6 +275,27 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
         _CEL,
         "Lokationsnummeret {gln} er markeret 'ikke aktivt' (skjult uden at være lukket).",
     ),
+    (
+        "GLN_RANGE_EXHAUSTED",
+        ERROR,
+        _CEL,
+        "Der kan ikke gives et nyt lokationsnummer: {problem}. En SDS-administrator kan "
+        "udvide registrets GS1-nummerområde, eller et ledigt nummer kan tastes ind.",
+    ),
+    (
+        "GLN_MUNICIPAL_CONTACT_MEDCOM",
+        WARNING,
+        _CEL,
+        "Kommunale brugere skal altid kontakte MedCom ved oprettelse eller ændring af "
+        "lokationsnumre (MedComs SOR-postkasse: {mailbox}). Skriv aftalen med MedCom som "
+        "begrundelse for at gemme.",
+    ),
+    (
+        "GLN_CODE_UNKNOWN",
+        WARNING,
+        _CEL,
+        "{field} {value} er ikke en kendt kode (ukendt kode); kontrollér den, før du gemmer.",
+    ),
     # Batch
     ("BATCH_ROW_INVALID", ERROR, ("batch",), "Række {row}: {problem}"),
     (

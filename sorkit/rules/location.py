@@ -21,7 +21,9 @@ from sorkit.rules import Context, rule
 from sorkit.rules.codes import Violation, violation
 from sorkit.rules.create import heirs_through, lost_periods
 from sorkit.rules.general import dates_of_unit, name_of, named_fields, unit_code
-from sorkit.texts import LOCATION_NUMBER_LABELS
+from sorkit.texts import LOCATION_NUMBER_LABELS, LOCATION_NUMBER_TEXTS
+
+T_NEW_NUMBER = LOCATION_NUMBER_TEXTS["new_number"]
 
 WITH_LOCATION = (CreateUnit, EditUnit, SetLocationNumber)
 EDI_FIELDS = ("region", "edb_system", "system_supplier", "net_operator", "administrator")
@@ -55,8 +57,10 @@ def number_well_formed(ctx: Context) -> Iterator[Violation]:
     if number is None:
         return
     code = unit_code(ctx) or None
-    gln = number.gln
-    if not is_valid_gln(gln):
+    gln = number.gln or T_NEW_NUMBER  # None: a new number none could be given (see glnalloc)
+    if number.gln is None:
+        pass  # GLN_RANGE_EXHAUSTED (rules/locationnumbers.py) says why
+    elif not is_valid_gln(gln):
         yield violation("GLN_INVALID", code, gln=gln)
     elif not is_danish_gln(gln):
         yield violation("GLN_NOT_DANISH", code, gln=gln)

@@ -250,7 +250,10 @@ def search(
             found = _NONE if uid is None else np.array([uid], dtype=np.int64)
         for field, value in idents.items():
             if value is not None:
-                found = _intersect(found, _holders(index, view.ref, field, value), n)
+                held = _holders(index, view.ref, field, value)
+                if field == "gln":  # a closed unit's number was released with it (issue #17)
+                    held = held[view.status[held] != CLOSED]
+                found = _intersect(found, held, n)
         hits: IntArray | None = None
         if pattern is not None:
             hits = entry_hits(index, pattern)

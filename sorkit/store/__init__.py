@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from sorkit.errors import RegisterBusy, SchemaError, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
-from sorkit.store import logrows, marks, reads, rows, smallwrites
+from sorkit.store import logrows, marks, reads, rows, settings, smallwrites
 from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
 
 __all__ = ["Store", "WriteSet", "AuditRow", "LINGER", "open_store", "release_all"]
@@ -68,6 +68,9 @@ class WriteSet:
     #: The touched units' current versions as the caller's snapshot at ``expected_generation``
     #: holds them (with their version ids); saves reading them again. None: read them.
     current: Mapping[str, Sequence[Version]] | None = None
+    #: A setting to take inside the transaction: (key, value the plan saw, new value); the
+    #: write is refused as stale if the setting changed (e.g. the next free location number).
+    take_setting: tuple[str, str, str] | None = None
 
 
 class Store:
@@ -361,6 +364,24 @@ class Store:
             rows.bump_generation(con)
         self._users_cache = None
 
+    def settings(self) -> dict[str, str]:
+        """The register's settings as ``{key: value}`` (see :mod:`sorkit.store.settings`)."""
+        with self.connect() as con:
+            return settings.read_settings(con)
+
+    def set_settings(self, values: Mapping[str, str], user: str, now: dt.datetime) -> int:
+        """Set settings in one transaction; bumps the generation (plans made before are stale).
+
+        Returns:
+            The new generation.
+        """
+        with self.transaction() as con:
+            settings.write_settings(con, values, user, now)
+            rows.bump_generation(con)
+            gen = rows.generation(con)
+        self._users_cache = None
+        return gen
+
     # -- writes ------------------------------------------------------------------------------
 
     def write(
@@ -450,6 +471,9 @@ class Store:
         if gen != ws.expected_generation:
             raise StaleSnapshot(ws.expected_generation, gen)
         new_gen = gen + 1
+        if ws.take_setting is not None:
+            key, expected, new = ws.take_setting
+            settings.compare_and_set(con, key, expected, new, ws.user, now, gen)
         touched = set(ws.touched) | {e.sor_code for e in ws.events}
         if ws.cancel_change_ids:
             touched |= rows.cancel_events(

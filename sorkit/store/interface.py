@@ -24,7 +24,7 @@ The contract every implementation keeps:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -160,6 +160,14 @@ class RegisterStore(Protocol):
         self, name: str, role: str, scopes: Iterable[str] = (), display_name: str | None = None
     ) -> None:
         """Create or replace a user (a write: the generation grows)."""
+        ...
+
+    def settings(self) -> dict[str, str]:
+        """The register's settings as ``{key: value}`` (e.g. the GS1 range, sorkit.gln)."""
+        ...
+
+    def set_settings(self, values: Mapping[str, str], user: str, now: dt.datetime) -> int:
+        """Set settings (a write: the generation grows); return the new generation."""
         ...
 
     # -- writes (called only by sorkit.engine.commit) -----------------------------------------

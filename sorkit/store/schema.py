@@ -125,10 +125,22 @@ _V2 = [
         FROM grouped GROUP BY sor_code, grp, ln""",
 ]
 
+# Register settings (key -> text), e.g. the GS1 number range that new location numbers are
+# allocated from (``gln_range_first``, ``gln_range_last``, ``gln_next``; see sorkit.gln.allocation).
+_V3 = [
+    """CREATE TABLE settings (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL,
+        set_by VARCHAR NOT NULL,
+        set_at TIMESTAMP NOT NULL
+    )""",
+]
+
 #: Ordered migrations: (schema version, name, statements).
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "units, events, audit and users", _V1),
     (2, "batches and the location_numbers view", _V2),
+    (3, "register settings (the GS1 range for new location numbers)", _V3),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -14,8 +14,15 @@ import ipywidgets as w
 from sorkit import refdata
 from sorkit.addresses import AddressRegister
 from sorkit.dates import format_da
-from sorkit.texts import FIELD_LABELS, LOCATION_NUMBER_LABELS, WIDGET_TEXTS
-from sorkit.widgets.state import INHERIT, LOCAL_ATTRIBUTE_SLOTS, NONE, OWN, SAME, set_item
+from sorkit.gln import codes as codevalues
+from sorkit.model import LOCATION_CODE_FIELDS
+from sorkit.texts import (
+    FIELD_LABELS,
+    LOCATION_NUMBER_LABELS,
+    LOCATION_NUMBER_TEXTS,
+    WIDGET_TEXTS,
+)
+from sorkit.widgets.state import INHERIT, LOCAL_ATTRIBUTE_SLOTS, NEW, NONE, OWN, SAME, set_item
 
 if TYPE_CHECKING:
     from sorkit.widgets.forms_base import FormBase
@@ -143,45 +150,66 @@ def _get(values: Any, path: str) -> Any:
 
 
 def location_block(form: FormBase, path: str, allow_none: bool = True) -> w.VBox:
-    """Location number: own (with the EDI fields), inherit from the parent, or none.
+    """Location number: a new one (the default), an existing one typed in, inherit, or none.
 
-    Keys: ``location_mode``, ``gln``, ``region``, ``edb_system``, ``system_supplier``,
-    ``net_operator``, ``administrator``, ``only_internal``, ``inactive``, ``edi_types``.
+    Keys: ``location_mode`` (``"new"``, ``"own"``, ``"inherit"``, ``"none"``), ``gln``,
+    ``region``, ``edb_system``, ``system_supplier``, ``net_operator``, ``administrator``,
+    ``only_internal``, ``inactive``, ``edi_types``. A new number is given from the register's
+    GS1 range when the change is saved; the code fields accept any code and suggest the known
+    ones with their names (:mod:`sorkit.gln.codes`).
     """
-    options = [(T["location_own"], OWN), (T["location_inherit"], INHERIT)]
+    X = LOCATION_NUMBER_TEXTS
+    options = [(X["mode_new"], NEW), (X["mode_existing"], OWN), (T["location_inherit"], INHERIT)]
     if allow_none:
         options.append((T["location_none"], NONE))
-    mode = w.RadioButtons(options=options, description=T["location_mode"], style=STYLE)
+    mode = w.RadioButtons(
+        options=options, description=T["location_mode"], style=STYLE, layout=w.Layout(width="auto")
+    )
     form.bind("location_mode", mode, f"{path}.mode")
     L = LOCATION_NUMBER_LABELS
     gln = text_field(form, "gln", f"{path}.gln", L["gln"])
-    regions = refdata.regions()
-    lists = {
-        "region": dict(zip(regions["code"], regions["name"], strict=True)),
-        "edb_system": refdata.edb_systems(),
-        "system_supplier": refdata.system_suppliers(),
-        "net_operator": refdata.net_operators(),
-        "administrator": refdata.edi_administrators(),
-    }
-    drops = []
-    for key, table in lists.items():
-        drop = w.Dropdown(options=choices(table), description=L[key], style=STYLE, layout=WIDE)
-        form.bind(key, drop, f"{path}.{key}")
-        drops.append(drop)
+    combos = [code_combobox(form, key, f"{path}.{key}", L[key]) for key in LOCATION_CODE_FIELDS]
     internal = w.Checkbox(description=L["only_internal"], indent=False)
     inactive = w.Checkbox(description=L["inactive"], indent=False)
     form.bind("only_internal", internal, f"{path}.only_internal")
     form.bind("inactive", inactive, f"{path}.inactive")
     edi = w.SelectMultiple(
-        options=choices(refdata.medcom_edi_types(), blank=False),
+        options=[(label, code) for label, code in codevalues.suggestions("edi_types")],
         description=L["edi_types"],
         style=STYLE,
-        layout=w.Layout(width="420px", height="120px"),
+        layout=w.Layout(width="520px", height="120px"),
     )
     form.bind("edi_types", edi, f"{path}.edi_types", to_state=tuple)
-    own = [gln, *drops, internal, inactive, edi]
-    form.enable_when(own, lambda values: _mode(values, path) == OWN)
-    return w.VBox([mode, gln, *drops, w.HBox([internal, inactive]), edi])
+    form.enable_when([gln], lambda values: _mode(values, path) == OWN)
+    attributes = [*combos, internal, inactive, edi]
+    form.enable_when(attributes, lambda values: _mode(values, path) in (OWN, NEW))
+    return w.VBox([mode, gln, *combos, w.HBox([internal, inactive]), edi])
+
+
+def code_combobox(form: FormBase, key: str, path: str, label: str) -> w.Combobox:
+    """A code field that takes any code and suggests the known ones as "Navn (kode)".
+
+    The state holds the bare code; a suggestion picked from the list is turned into its code.
+    """
+    pairs = codevalues.suggestions(key)
+    to_code = dict(pairs)
+    to_label = {code: text for text, code in pairs}
+    box = w.Combobox(
+        description=label,
+        options=[text for text, _code in pairs],
+        placeholder=LOCATION_NUMBER_TEXTS["code_hint"],
+        ensure_option=False,
+        style=STYLE,
+        layout=WIDE,
+    )
+    form.bind(
+        key,
+        box,
+        path,
+        to_state=lambda text: to_code.get(text, (text or "").strip()),
+        from_state=lambda code: to_label.get(code or "", code or ""),
+    )
+    return box
 
 
 def local_attributes_block(form: FormBase, path: str) -> w.VBox:

@@ -92,15 +92,18 @@ def show_value(reg: Register, unit: Unit, name: str) -> str:
 def location_text(ln: LocationNumber) -> str:
     """A location number with its EDI attributes, one line per attribute."""
     L = LOCATION_NUMBER_LABELS
-    parts = [f"<b>{html.escape(ln.gln)}</b>"]
+    from sorkit.gln.codes import code_label
+
+    parts = [f"<b>{html.escape(ln.gln or '')}</b>"]
     for key in ("region", "edb_system", "system_supplier", "net_operator", "administrator"):
         if getattr(ln, key):
-            parts.append(f"{L[key]}: {html.escape(str(getattr(ln, key)))}")
+            parts.append(f"{L[key]}: {html.escape(code_label(key, getattr(ln, key)))}")
     flags = [L[k] for k in ("only_internal", "inactive") if getattr(ln, k)]
     if flags:
         parts.append(", ".join(flags))
     if ln.edi_types:
-        parts.append(f"{L['edi_types']}: {html.escape(', '.join(ln.edi_types))}")
+        types = ", ".join(code_label("edi_types", t) for t in ln.edi_types)
+        parts.append(f"{L['edi_types']}: {html.escape(types)}")
     return "<br>".join(parts)
 
 

@@ -17,6 +17,8 @@ from sorkit.model import Address, LocationNumber
 #: Address modes: the unit's own address, inherited from the parent, or the same as the one
 #: above it in the form (visiting = postal, activity = visiting).
 OWN, INHERIT, SAME, NONE = "own", "inherit", "same", "none"
+#: Location-number mode: a new number, given from the register's range when saved (issue #17).
+NEW = "new"
 LOCAL_ATTRIBUTE_SLOTS = 5
 
 
@@ -86,11 +88,11 @@ class LocationFields:
     edi_types: tuple[str, ...] = ()
 
     def to_location_number(self) -> LocationNumber | None:
-        """The typed location number (None unless the mode is ``own``)."""
-        if self.mode != OWN:
+        """The location number (``gln=None`` for a new one; None unless ``own`` or ``new``)."""
+        if self.mode not in (OWN, NEW):
             return None
         return LocationNumber(
-            gln=self.gln.strip().replace(" ", ""),
+            gln=None if self.mode == NEW else self.gln.strip().replace(" ", ""),
             region=_opt(self.region),
             edb_system=_opt(self.edb_system),
             system_supplier=_opt(self.system_supplier),

@@ -16,6 +16,7 @@ from sorkit.rules.codes import Violation
 from sorkit.widgets.fields import (
     INHERIT,
     LOCAL_ATTRIBUTE_SLOTS,
+    NEW,
     NONE,
     OWN,
     SAME,
@@ -30,6 +31,7 @@ from sorkit.widgets.fields import (
 __all__ = [
     "INHERIT",
     "LOCAL_ATTRIBUTE_SLOTS",
+    "NEW",
     "NONE",
     "OWN",
     "SAME",
