@@ -22,8 +22,8 @@ import sys
 from collections.abc import Sequence
 
 # Importing the command modules registers their subcommands, in this order (``sorkit --help``):
-# clidata, clinotebooks, clisafety (kept alphabetical so the import sorter keeps the order).
-from sorkit import clidata, clinotebooks, clisafety  # noqa: F401
+# cliaddresses, clidata, clinotebooks, clisafety (kept alphabetical for the import sorter).
+from sorkit import cliaddresses, clidata, clinotebooks, clisafety  # noqa: F401
 from sorkit.clibase import (
     COMMANDS,
     DEFAULT_REGISTER,
