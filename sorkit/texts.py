@@ -245,4 +245,9 @@ ADDRESS_TEXTS = {
     "city_from_postcode": "By (fra postnummeret)",
     "choose_street": "Vælg vej fra listen",
     "house_numbers": "Husnumre: {numbers}",
+    "import_line": "{sor_code} {name}: {kind} {address}: {problem} ({code})",
+    "ADDRESS_POSTCODE_UNKNOWN": "postnummeret findes ikke",
+    "ADDRESS_STREET_UNKNOWN": "vejen findes ikke i postnummeret",
+    "ADDRESS_HOUSE_NUMBER_OUT_OF_RANGE": "husnummeret findes ikke på vejen",
+    "ADDRESS_REGISTER_NO_COVERAGE": "vejregistret har ingen veje for postnummeret",
 }
