@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_batch.py benchmarks/work/sor-200000-h4-g1.duckdb --rows 5000
 	$(BIN)/python benchmarks/bench_import.py --units 102000
+	$(BIN)/python benchmarks/bench_addresses.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check sorkit tests benchmarks

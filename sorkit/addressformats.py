@@ -426,8 +426,8 @@ def _read_370712(data: bytes, path: str) -> RoadTable:
         hi[keep],
     )
     road_ids, first, road = np.unique(kom * 10000 + vej, return_index=True, return_inverse=True)
-    raw = arr[:, 31:51]
-    names = [raw[i].tobytes().decode("latin-1").strip() for i in first.tolist()]
+    blob = np.ascontiguousarray(arr[first, 31:51]).tobytes().decode("latin-1")
+    names = [blob[i : i + 20].strip() for i in range(0, len(blob), 20)]
     pcs, pc_first = np.unique(postcode, return_index=True)
     districts = {
         f"{pc:04d}": arr[i, 64:84].tobytes().decode("latin-1").strip()

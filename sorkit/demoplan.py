@@ -113,7 +113,7 @@ def _municipality(
             "city": city,
             "floor": None,
             "door": None,
-            "skip_validation": False,
+            "skip_validation": True,
         }
     ie = b.add(
         None,
