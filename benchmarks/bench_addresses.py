@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from sorkit.addresses import AddressRegister, _key
-    from sorkit.addressformats import read_register
-    from sorkit.addressstore import save_table, shipped_path
+    from sorkit.addresses.files import save_table, shipped_path
+    from sorkit.addresses.formats import read_register
 
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:

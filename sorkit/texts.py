@@ -230,7 +230,7 @@ REPORT_TEXTS = {
     "chart_legend": "Netoperatør",
 }
 
-#: The street register (sorkit.addresses, sorkit.cliaddresses, the app's status line).
+#: The street register (sorkit.addresses, sorkit.cli.addresses, the app's status line).
 ADDRESS_TEXTS = {
     "status": "Vejregister pr. {date}",
     "status_undated": "Vejregister fra {source} (uden dato)",

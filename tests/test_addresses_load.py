@@ -10,8 +10,8 @@ import pytest
 
 from sorkit import cli
 from sorkit.addresses import HOUSE_NUMBER_OUT_OF_RANGE, STREET_UNKNOWN, AddressRegister
-from sorkit.addressformats import RegisterFileError, detect_format, read_register
-from sorkit.addressstore import loaded_path
+from sorkit.addresses.files import loaded_path
+from sorkit.addresses.formats import RegisterFileError, detect_format, read_register
 
 
 @pytest.fixture
