@@ -121,3 +121,22 @@ def test_an_import_reports_unknown_addresses_but_keeps_them(tmp_path) -> None:
     ]
     unit = reg.unit("1700051000016001")
     assert unit.postal_address is not None and unit.postal_address.street == "Stationsvej"
+
+
+def test_a_batch_plan_validates_its_addresses_and_fills_the_city(demo, tmp_path) -> None:
+    tandpleje = named(demo, TP)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "operation,sor_code,date,street,house_number,postcode\n"
+        f"edit,{tandpleje},2027-01-01,Bjarkesvej,7,3450\n"
+        f"edit,{named(demo, 'Tandplejen Blovstrød Skole')},2027-01-01,Bjarkesvej,9,3450\n"
+        f"edit,{named(demo, 'Tandplejen Engholmskolen')},2027-01-01,Bjarkevej,2,3450\n",
+        encoding="utf-8",
+    )
+    report = demo.plan_batch(sorkit.read_plan(plan))
+    assert "ADDRESS_HOUSE_NUMBER_OUT_OF_RANGE" in report.codes
+    assert "ADDRESS_STREET_UNKNOWN" in report.codes
+    first = sorkit.read_plan(plan)[:1]
+    demo.apply(demo.plan(first[0]), accept={c: "ok" for c in demo.plan(first[0]).codes})
+    moved = demo.unit(tandpleje, as_of=dt.date(2027, 1, 1)).postal_address
+    assert moved == Address("Bjarkesvej", "7", "3450", city="Allerød")
