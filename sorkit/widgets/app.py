@@ -102,7 +102,7 @@ class StewardApp(w.HBox):
             form.on_applied(self._on_applied)
         self.address_status = register_status(reg.today)  # "Vejregister pr. ..." (#22)
         left = w.VBox(
-            [w.HBox([quick, go]), results, self.quick_message, self.tree, self.address_status],
+            [w.HBox([quick, go]), results, self.quick_message, self.address_status, self.tree],
             layout=w.Layout(width="38%", overflow="auto"),
         )
         self.children = [left, w.VBox([tabs], layout=w.Layout(width="62%"))]
