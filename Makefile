@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_batch.py benchmarks/work/sor-200000-h4-g1.duckdb --rows 5000
 	$(BIN)/python benchmarks/bench_import.py --units 102000
+	$(BIN)/python benchmarks/bench_addresses.py
 
 # Soak: 8 processes doing a realistic mix on one register (docs/reliability.md); SOAK_SECONDS=600
 SOAK_SECONDS ?= 180

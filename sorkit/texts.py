@@ -298,3 +298,25 @@ ANALYST_LABELS = {
     "week": "Uge",
     "month": "Måned",
 }
+
+#: The street register (sorkit.addresses, sorkit.cli.addresses, the app's status line).
+ADDRESS_TEXTS = {
+    "status": "Vejregister pr. {date}",
+    "status_undated": "Vejregister fra {source} (uden dato)",
+    "stale": "{status} er mere end et år gammelt: indlæs et nyere med 'sorkit addresses load'.",
+    "loaded": "{status} indlæst: {ranges} husnummerintervaller, {streets} veje, {postcodes} "
+    "postnumre, {municipalities} kommuner ({fmt}, {source}) -> {path}",
+    "refused": "Vejregistret blev ikke indlæst; det hidtidige er uændret. {path}:",
+    "in_use": "{status} ({fmt}, {source}){loaded}",
+    "in_use_loaded": ", indlæst {at}",
+    "shipped": "det medfølgende nationale vejregister",
+    "not_validated": "{count} adresser kunne ikke valideres mod vejregistret (de er importeret som de er):",
+    "city_from_postcode": "By (fra postnummeret)",
+    "choose_street": "Vælg vej fra listen",
+    "house_numbers": "Husnumre: {numbers}",
+    "import_line": "{sor_code} {name}: {kind} {address}: {problem} ({code})",
+    "ADDRESS_POSTCODE_UNKNOWN": "postnummeret findes ikke",
+    "ADDRESS_STREET_UNKNOWN": "vejen findes ikke i postnummeret",
+    "ADDRESS_HOUSE_NUMBER_OUT_OF_RANGE": "husnummeret findes ikke på vejen",
+    "ADDRESS_REGISTER_NO_COVERAGE": "vejregistret har ingen veje for postnummeret",
+}

@@ -53,7 +53,8 @@ def test_each_change_is_one_readable_row(demo: sorkit.Register) -> None:
     assert "Lokationsnummer: - -> 5790000123452" in g["changes"]
     assert "Nedarv lokationsnummer: ja -> nej" in g["changes"]
     [a] = rows_of(demo, u[TBS], addr.change_id)
-    assert a["changes"].startswith("Besøgsadresse: - -> Borgmester Christiansens Gade 1, 2450")
+    first = address()  # the register's first sample address, with its city
+    assert a["changes"] == f"Besøgsadresse: - -> {first.one_line()}"
 
 
 def test_create_and_close_rows(demo: sorkit.Register) -> None:

@@ -275,7 +275,7 @@ ROWS: list[Row] = [
         "no streets for postcode",
         "ADDRESS_REGISTER_NO_COVERAGE",
         "admin",
-        lambda u: new(u, postal_address=address(street="Kongevejen", postcode="3450")),
+        lambda u: new(u, postal_address=address(street="Kongevejen", postcode="0800")),
         True,
     ),
     (

@@ -91,7 +91,20 @@ def _import(args: argparse.Namespace) -> int:
     print(head.format(source=source, path=path, what=what))
     for line in list(getattr(report, "conflicts", []))[:20]:
         print(f"  {line}")
+    _print_address_problems(list(getattr(report, "address_problems", [])))
     return 0
+
+
+def _print_address_problems(lines: list[str]) -> None:
+    """Addresses the street register does not know: reported, imported as they are (#22)."""
+    from sorkit.texts import ADDRESS_TEXTS
+
+    if lines:
+        print(ADDRESS_TEXTS["not_validated"].format(count=len(lines)))
+        for line in lines[:20]:
+            print(f"  {line}")
+        if len(lines) > 20:
+            print(f"  ... og {len(lines) - 20} mere")
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:

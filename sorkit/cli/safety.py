@@ -34,6 +34,7 @@ def _check(args: argparse.Namespace) -> int:
     from sorkit.integrity import check
 
     reg = open_from_args(args)
+    _print_address_register(reg.today)
     found = check(reg).problems  # every date, versions = events, audit complete (#10)
     found += audit_problems(reg)
     if not found:
@@ -45,6 +46,16 @@ def _check(args: argparse.Namespace) -> int:
     if len(found) > 100:
         print(f"  ... og {len(found) - 100} mere", file=sys.stderr)
     return 1
+
+
+def _print_address_register(today: Any) -> None:
+    """The street register in use ("Vejregister pr. 02-02-2015"), warned when stale (#22)."""
+    from sorkit.cli.addresses import status_lines
+
+    line, warning = status_lines(today)
+    print(line)
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 def audit_problems(reg: Any) -> list[str]:

@@ -41,6 +41,14 @@ class _Unit:
     kommune: str | None = None
 
 
+def _subset_pool_sizes() -> dict[str, int]:
+    """Addresses per municipality in the old 230-street subset (data/reference/addresses)."""
+    folder = refdata.reference_dir() / "addresses"
+    subset = AddressRegister.load(folder / "cpr_vej.csv", folder / "cpr_postnr.csv", {})
+    sizes = {k: len(subset.sample_addresses(k)) for k in subset.municipalities_with_streets()}
+    return {k: n for k, n in sizes.items() if n}
+
+
 class DemoBuilder:
     """Builds the demo register's events (see :func:`sorkit.demo.build`)."""
 
@@ -66,13 +74,14 @@ class DemoBuilder:
             "net": sorted(refdata.net_operators()),
             "admin": sorted(refdata.edi_administrators()),
         }
-        self.addresses = AddressRegister.default()
-        covered = [k.zfill(4) for k in self.addresses.municipalities_with_streets()]
+        self.addresses = AddressRegister.shipped()  # the national register (#22)
+        self.address_rng = random.Random(f"{seed}-addresses")
         self.covered = {
-            k: self.addresses.sample_addresses(k.lstrip("0")) or self.addresses.sample_addresses(k)
-            for k in covered
+            k: pool
+            for k in self.addresses.municipalities_with_streets()
+            if (pool := self.addresses.sample_addresses(k))
         }
-        self.covered = {k: v for k, v in self.covered.items() if v}
+        self.stream_pools = _subset_pool_sizes()
 
     # -- primitives ------------------------------------------------------------------------
 
@@ -98,12 +107,11 @@ class DemoBuilder:
         return lo + dt.timedelta(days=self.rng.randrange((hi - lo).days + 1))
 
     def _address(self, kommune: str | None) -> dict[str, Any]:
+        self._draw_as_before(kommune)
         pool = self.covered.get(kommune or "")
         if not pool:
-            region = region_of(kommune)
-            same = [k for k in sorted(self.covered) if region_of(k) == region]
-            pool = self.covered[self.rng.choice(same or sorted(self.covered))]
-        street, number, postcode, city = self.rng.choice(pool)
+            pool = self.covered[self.address_rng.choice(sorted(self.covered))]
+        street, number, postcode, city = self.address_rng.choice(pool)
         return {
             "street": street,
             "house_number": number,
@@ -113,6 +121,20 @@ class DemoBuilder:
             "door": None,
             "skip_validation": False,
         }
+
+    def _draw_as_before(self, kommune: str | None) -> None:
+        """Draw from the main generator as the demo did with the 230-street subset.
+
+        So every SOR code, name and date of the demo stays as it was; the address itself is
+        picked by ``address_rng`` from the national register.
+        """
+        sizes = self.stream_pools
+        size = sizes.get(kommune or "")
+        if not size:
+            region = region_of(kommune)
+            same = [k for k in sorted(sizes) if region_of(k) == region]
+            size = sizes[self.rng.choice(same or sorted(sizes))]
+        self.rng.randrange(size)
 
     def _location_number(self, region: str, edi: bool = True) -> dict[str, Any]:
         lists = self.code_lists

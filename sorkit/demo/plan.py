@@ -177,7 +177,7 @@ def _practices(b: DemoBuilder) -> None:
 
     with open(table, encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["sor_niveau"] == "SI" and "æge" in r["navn"]]
-    kommuner = sorted(b.covered)
+    kommuner = sorted(b.stream_pools)  # the same municipalities as before #22: same units
     for i, row in enumerate(rows[:120]):
         kommune = kommuner[i % len(kommuner)]
         region = _region(kommune)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sorkit.addresses import AddressRegister
+from sorkit.addresses import AddressRegister, fill_cities
 from sorkit.changes import (
     Change,
     CloseUnit,
@@ -88,7 +88,7 @@ def _events(
     now: dt.datetime,
 ) -> list[Event]:
     def ev(code: str, day: dt.date, kind: str, assignments: Mapping[str, Any]) -> Event:
-        return Event(None, change_id, code, day, kind, dict(assignments), now, None)
+        return Event(None, change_id, code, day, kind, fill_cities(assignments), now, None)
 
     if isinstance(change, CreateUnit):
         assert new_code is not None

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sorkit.engine.commit import bulk_import, commit
 from sorkit.errors import SorImportError, StaleSnapshot
+from sorkit.importers.addresscheck import address_findings
 from sorkit.importers.common import (
     ImportRejected,
     ImportReport,
@@ -260,6 +261,7 @@ def _fresh(
         adjustments=adjustments,
         units=len(records),
         snapshot_date=parsed.snapshot_date,
+        address_problems=address_findings(records),
     )
     if dry_run:
         return report
@@ -314,6 +316,7 @@ def _update(
         conflicts=plan.conflicts,
         units=len(records),
         snapshot_date=parsed.snapshot_date,
+        address_problems=address_findings(records),
     )
     if plan.closures > max_closures and not force:
         if dry_run:

@@ -145,6 +145,8 @@ class ImportReport:
         conflicts: differences sorkit cannot apply (e.g. a closed unit open again in the file).
         units: the number of units in the file.
         snapshot_date: the export's snapshot date (XML), if given.
+        address_problems: own addresses in the file that the street register does not know,
+            one Danish line each; they are imported as they are (SOR's data wins).
     """
 
     source: str
@@ -158,6 +160,7 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     units: int = 0
     snapshot_date: dt.date | None = None
+    address_problems: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Rows per action (added, changed, moved, closed, conflict)."""

@@ -9,6 +9,7 @@ import ipywidgets as w
 
 from sorkit.errors import SorkitError
 from sorkit.texts import WIDGET_TEXTS
+from sorkit.widgets.addressui import register_status
 from sorkit.widgets.details import UnitDetails
 from sorkit.widgets.forms_close import CloseForm
 from sorkit.widgets.forms_create import CreateForm
@@ -102,8 +103,9 @@ class StewardApp(w.HBox):
             self.location_form,
         ):
             form.on_applied(self._on_applied)
+        self.address_status = register_status(reg.today)  # "Vejregister pr. ..." (#22)
         left = w.VBox(
-            [w.HBox([quick, go]), results, self.quick_message, self.tree],
+            [w.HBox([quick, go]), results, self.quick_message, self.address_status, self.tree],
             layout=w.Layout(width="38%", overflow="auto"),
         )
         self.children = [left, w.VBox([tabs], layout=w.Layout(width="62%"))]

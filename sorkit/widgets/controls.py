@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from sorkit import refdata
-from sorkit.addresses import AddressRegister
 from sorkit.dates import format_da
 from sorkit.gln import codes as codevalues
 from sorkit.model import LOCATION_CODE_FIELDS
@@ -73,55 +72,10 @@ def text_field(form: FormBase, key: str, path: str, label: str, **kwargs: Any) -
 def address_block(
     form: FormBase, prefix: str, path: str, label: str, same_label: str, same_mode: str
 ) -> w.VBox:
-    """An address with a mode checkbox ("Arv fra overliggende enhed"/"Som postadresse").
+    """An address block (see :func:`sorkit.widgets.addressui.address_block`, #22)."""
+    from sorkit.widgets.addressui import address_block as block
 
-    Keys: ``{prefix}_{mode|postcode|street|house_number|floor|door|skip_validation}``.
-    """
-    mode = w.Checkbox(description=same_label, indent=False)
-    form.bind(
-        f"{prefix}_mode",
-        mode,
-        f"{path}.mode",
-        to_state=lambda v: same_mode if v else OWN,
-        from_state=lambda m: m != OWN,
-    )
-    postcode = w.Text(description=T["postcode"], style=STYLE, layout=w.Layout(width="240px"))
-    city = w.HTML()
-    street = w.Combobox(description=T["street"], style=STYLE, layout=WIDE, ensure_option=False)
-    number = w.Text(description=T["house_number"], style=STYLE, layout=w.Layout(width="240px"))
-    floor = w.Text(description=T["floor"], layout=NARROW)
-    door = w.Text(description=T["door"], layout=NARROW)
-    skip = w.Checkbox(description=T["skip_validation"], indent=False)
-    for key, widget in (
-        ("postcode", postcode),
-        ("street", street),
-        ("house_number", number),
-        ("floor", floor),
-        ("door", door),
-        ("skip_validation", skip),
-    ):
-        form.bind(f"{prefix}_{key}", widget, f"{path}.{key}")
-
-    def suggest(change: dict[str, Any] | None = None) -> None:
-        register = AddressRegister.default()
-        code = postcode.value.strip() or None
-        street.options = register.suggest(street.value or "", code)
-        city.value = register.city(code) or "" if code else ""
-
-    street.observe(suggest, names="value")
-    postcode.observe(suggest, names="value")
-    fields = [postcode, street, number, floor, door, skip]
-    form.enable_when(fields, lambda values: _mode(values, path) == OWN)
-    return w.VBox(
-        [
-            w.HTML(f"<b>{label}</b>"),
-            mode,
-            w.HBox([postcode, city]),
-            street,
-            w.HBox([number, floor, door]),
-            skip,
-        ]
-    )
+    return block(form, prefix, path, label, same_label, same_mode)
 
 
 def _mode(values: Any, path: str) -> str:
