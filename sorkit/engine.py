@@ -47,7 +47,7 @@ __all__ = [
     "describe_changes",
     "preview_frame",
 ]
-from sorkit.plans import Applied, Plan, effective_date, new_change_id
+from sorkit.plans import Applied, Plan, effective_date, new_change_id, with_notices
 from sorkit.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
 from sorkit.snapshot import Snapshot
 from sorkit.store import AuditRow, WriteSet
@@ -317,11 +317,11 @@ def apply_plan(
     # never against a re-plan (which would hide a change made in between).
     original = dict(plan.fingerprints)
     for _attempt in range(MAX_RETRIES):
-        blocking = [v for v in plan.violations if v.is_error or v.code not in accepted]
+        blocking = [v for v in plan.violations if v.blocks(accepted)]
         if blocking:
             raise ChangeRejected(blocking)
         own = {v.code: accepted[v.code] for v in plan.warnings}
-        params = change_parameters(plan.change)
+        params = with_notices(change_parameters(plan.change), plan.violations)
         audit = [
             AuditRow(
                 plan.change_id,

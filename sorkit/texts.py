@@ -123,8 +123,9 @@ WIDGET_TEXTS = {
     "local_attributes": "Lokale attributter (højst 20 tegn hver; udfyldes som udgangspunkt ikke)",
     "local_attribute": "Attribut {n}",
     "reason": "Begrundelse for ændringen",
-    "accept": "Accepter",
+    "accept": "Accepter: {title}",
     "accept_reason": "Begrundelse for at acceptere",
+    "notices": "OBS",
     "create": "Opret",
     "save": "Gem ændringer",
     "move": "Flyt til ny overliggende enhed",
@@ -170,7 +171,13 @@ WIDGET_TEXTS = {
 }
 
 #: Batch reorganisations (sorkit.batch): row status and the refusals a steward reads.
-BATCH_STATUS = {"ok": "ok", "accepted": "accepteret", "warning": "advarsel", "error": "fejl"}
+BATCH_STATUS = {
+    "ok": "ok",
+    "accepted": "accepteret",
+    "note": "note",
+    "warning": "advarsel",
+    "error": "fejl",
+}
 BATCH_TEXTS = {
     "already_applied": (
         "Planen er allerede gennemført som {batch_id} den {at:%d-%m-%Y kl. %H:%M} af {by}. "
@@ -229,3 +236,24 @@ REPORT_TEXTS = {
     "chart_y": "Antal lokationsnumre",
     "chart_legend": "Netoperatør",
 }
+
+#: The short Danish title of each rule a steward may be asked about (accept checkboxes, notice
+#: lists): "Accepter: <titel>", never the bare violation code.
+RULE_TITLES = {
+    "PUBLIC_INFORMATION": "Oplysningerne er borgervendte",
+    "ADDRESS_NOT_VALIDATED": "Adressen er ikke valideret",
+    "ADDRESS_REGISTER_NO_COVERAGE": "Vejen kunne ikke kontrolleres",
+    "MOVE_OUTSIDE_OWN_ORGANISATION": "Flytning uden for egen organisation",
+    "CLOSE_ENDS_LOCATION_NUMBER": "Lokationsnummeret lukkes",
+    "CLOSE_ENDS_INHERITED_LOCATION_NUMBER": "Nedarvet lokationsnummer lukkes",
+    "GLN_NOT_DANISH": "Lokationsnummeret er ikke dansk",
+    "GLN_NO_EDI_TYPES": "Ingen EDI-typer",
+    "GLN_EDI_TYPE_UNKNOWN": "Ukendt EDI-type",
+    "GLN_INACTIVE": "Lokationsnummeret er ikke aktivt",
+    "GLN_MUNICIPAL_CONTACT_MEDCOM": "Aftalt med MedCom",
+}
+
+
+def rule_title(code: str) -> str:
+    """The short Danish title of a rule (a generic Danish word if none is written yet)."""
+    return RULE_TITLES.get(code, "advarslen")

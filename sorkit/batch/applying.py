@@ -20,6 +20,7 @@ from sorkit.changes import change_parameters
 from sorkit.engine import planned_versions
 from sorkit.errors import ChangeRejected, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
+from sorkit.plans import with_notices
 from sorkit.rules.codes import Violation, violation
 from sorkit.store import AuditRow, WriteSet
 from sorkit.texts import BATCH_TEXTS
@@ -171,8 +172,11 @@ def _write_set(
     for r in report.rows:
         plan = r.plan
         assert plan is not None  # a row without a plan always carries an error
-        own = {v.code: accepted[v.code] for v in r.violations if not v.is_error}
-        params: dict[str, Any] = {**change_parameters(plan.change), "batch_row": r.row}
+        own = {v.code: accepted[v.code] for v in r.violations if v.is_warning}
+        params: dict[str, Any] = {
+            **with_notices(change_parameters(plan.change), r.violations),
+            "batch_row": r.row,
+        }
         if r.ref:
             params["batch_ref"] = r.ref
         for i, code in enumerate(plan.sor_codes):

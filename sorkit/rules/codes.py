@@ -12,6 +12,8 @@ from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
+#: Shown to the steward and recorded in the audit, never blocking, nothing to accept (rules.md §4).
+NOTICE = "notice"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,20 @@ class Violation:
     def is_error(self) -> bool:
         """True for errors (which nothing can override)."""
         return self.severity == ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        """True for warnings (which block until accepted with a reason)."""
+        return self.severity == WARNING
+
+    @property
+    def is_notice(self) -> bool:
+        """True for notices (the guide's "OBS": shown and recorded, never blocking)."""
+        return self.severity == NOTICE
+
+    def blocks(self, accept: Any = ()) -> bool:
+        """True when this finding stops an apply given the accepted warning codes."""
+        return self.is_error or (self.is_warning and self.code not in accept)
 
 
 _ALL = ("create", "edit", "move", "close", "location_number")
@@ -155,7 +171,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "PUBLIC_INFORMATION",
-        WARNING,
+        NOTICE,
         _CE,
         "OBS: Elektroniske adresser er borgervendte. Brug kun oplysninger, der må være offentlige.",
     ),
@@ -175,7 +191,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "ADDRESS_NOT_VALIDATED",
-        WARNING,
+        NOTICE,
         _CE,
         "{kind}: adressen er ikke valideret mod adresseregistret (udelad adressevalidering).",
     ),
@@ -230,13 +246,13 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "CLOSE_ENDS_LOCATION_NUMBER",
-        WARNING,
+        NOTICE,
         _X,
         "Lokationsnummeret {gln} lukkes sammen med {unit} ({last_day}).",
     ),
     (
         "CLOSE_ENDS_INHERITED_LOCATION_NUMBER",
-        WARNING,
+        NOTICE,
         _X,
         "{count} enheder nedarver lokationsnummeret {gln} og mister det: {units}.",
     ),

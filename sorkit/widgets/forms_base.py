@@ -4,8 +4,9 @@ A form keeps its field values in a frozen dataclass (``form.values``, from
 :mod:`sorkit.widgets.state`) and its findings in a :class:`~.state.FormState` (``form.state``).
 Each control is bound to a dotted path in the values; every edit replaces the values, builds the
 change value and calls ``reg.plan`` so the steward sees the violations while typing. Warnings
-get an "Accepter" checkbox and a reason box (keys ``accept_<CODE>``, ``reason_<CODE>``); the
-apply button (``controls["apply"]``) is enabled only when nothing blocks.
+get an "Accepter: <titel>" checkbox and a reason box (keys ``accept_<CODE>``, ``reason_<CODE>``);
+notices (the guide's "OBS") are shown beside the apply button (``form.notice_box``) with nothing
+to accept; the apply button (``controls["apply"]``) is enabled only when nothing blocks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sorkit.dates import format_da
 from sorkit.engine import Applied
 from sorkit.errors import ChangeRejected, RegisterBusy, SorkitError
 from sorkit.ids import clean_digits, is_valid_sor_code
-from sorkit.texts import BUSY, WIDGET_TEXTS
+from sorkit.texts import BUSY, WIDGET_TEXTS, rule_title
 from sorkit.widgets.state import FormState, get_at, replace_at
 
 T = WIDGET_TEXTS
@@ -72,6 +73,7 @@ class FormBase(w.VBox):
         self.last_applied: Applied | None = None
         self._warning_rows: dict[str, w.HBox] = {}
         self.findings = w.HTML()
+        self.notice_box = w.HTML()
         self.warning_box = w.VBox()
         self.result = w.HTML()
 
@@ -159,7 +161,10 @@ class FormBase(w.VBox):
             reason,
             self.findings,
             self.warning_box,
-            *self.action_row(apply),
+            w.HBox(
+                [*self.action_row(apply), self.notice_box],
+                layout=w.Layout(align_items="flex-start", flex_flow="row wrap"),
+            ),
             self.result,
         ]
         self.push_values()
@@ -255,9 +260,10 @@ class FormBase(w.VBox):
         if state.warnings:
             items = "".join(f"<li>{html.escape(v.message)}</li>" for v in state.warnings)
             parts.append(f"<b style='color:#b60'>{T['warnings']}</b><ul>{items}</ul>")
-        if state.plan is not None and not state.violations:
+        if state.plan is not None and not (state.errors or state.warnings):
             parts.append(f"<span style='color:#070'>{T['no_errors']}</span>")
         self.findings.value = "".join(parts)
+        self.notice_box.value = _notice_html(state.notices)
         rows = [self._warning_row(c) for c in _codes(state.warnings)]
         if tuple(rows) != tuple(self.warning_box.children):
             self.warning_box.children = rows
@@ -269,7 +275,12 @@ class FormBase(w.VBox):
     def _warning_row(self, code: str) -> w.HBox:
         key = f"accept_{code}"
         if code not in self._warning_rows:
-            box = w.Checkbox(description=f"{T['accept']} {code}", indent=False)
+            box = w.Checkbox(
+                description=T["accept"].format(title=rule_title(code)),
+                indent=False,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="auto"),
+            )
             reason = w.Text(placeholder=T["accept_reason"], layout=w.Layout(width="360px"))
             box.observe(partial(self._on_accept, code), names="value")
             reason.observe(partial(self._on_reason, code), names="value")
@@ -287,6 +298,17 @@ class FormBase(w.VBox):
     def _on_reason(self, code: str, change: dict[str, Any]) -> None:
         self.state = replace(self.state, reasons={**self.state.reasons, code: change["new"]})
         self._render()
+
+
+def _notice_html(notices: Iterable[Any]) -> str:
+    """The notices beside the save button: the guide's "OBS", shown, nothing to accept."""
+    items = "".join(f"<li>{html.escape(v.message)}</li>" for v in notices)
+    if not items:
+        return ""
+    return (
+        "<div style='margin-left:12px;max-width:620px;color:#235'>"
+        f"<b>{T['notices']}</b><ul style='margin:0'>{items}</ul></div>"
+    )
 
 
 def _codes(violations: Iterable[Any]) -> list[str]:
