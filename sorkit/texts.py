@@ -73,6 +73,13 @@ LOCATION_NUMBER_LABELS = {
     "note": "Note",
 }
 
+#: The user's role as the header names it (the guide's "SOR-administrator").
+ROLE_LABELS = {
+    "reader": "kun læseadgang",
+    "steward": "SOR-administrator",
+    "sds_admin": "SDS-administrator (alle enheder)",
+}
+
 INHERITED_FROM = "nedarvet fra {name} ({sor_code})"
 BUSY = "Registret er optaget af en anden bruger eller kørsel. Prøv igen om lidt."
 
@@ -90,7 +97,12 @@ WIDGET_TEXTS = {
     "show_closed": "Vis lukkede enheder",
     "as_of": "Vis pr. dato",
     "quick_search": "Hurtigsøg",
-    "quick_placeholder": "Navn, *del af navn* eller SOR-kode",
+    "quick_placeholder": "Navn, SOR-kode, CVR- eller lokationsnummer",
+    "header": "{who} · Register: {register} · Dato: {date}",
+    "header_user": "Bruger: {user} ({role})",
+    "header_unknown": "Bruger: {user} er ikke oprettet i registret og må kun læse",
+    "header_unmanaged": "Bruger: {user} (registret har ingen brugere: alle er administrator)",
+    "header_memory": "i hukommelsen",
     "quick_results": "Resultater",
     "no_unit": "Vælg en enhed i træet.",
     "loading": "indlæser …",
@@ -163,11 +175,23 @@ WIDGET_TEXTS = {
     "search_closed": "Medtag lukkede",
     "search_button": "Søg",
     "search_count": "{count} enheder fundet.",
+    "search_one": "1 enhed fundet.",
+    "search_cut": "viser {shown} af {total} enheder (gør søgningen smallere for at se resten).",
+    "search_kind": "Søgt på {kind}:",
     "search_none": "Ingen enheder fundet.",
     "search_pick": "Vælg enhed",
     "any": "(alle)",
     "choose": "(vælg)",
     "earliest": "Tidligst {date}.",
+}
+
+#: What the one search box took the typed text for ("Søgt på SOR-kode: 1 enhed fundet.").
+SEARCH_KIND_LABELS = {
+    "sor_code": "SOR-kode",
+    "gln": "lokationsnummer",
+    "cvr": "CVR-nummer",
+    "name": "navn",
+    "criteria": "søgefelterne",
 }
 
 #: Batch reorganisations (sorkit.batch): row status and the refusals a steward reads.

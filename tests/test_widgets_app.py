@@ -45,9 +45,9 @@ def test_search_panel_finds_picks_and_exports(demo, tmp_path) -> None:
     panel.controls["text"].value = "*blovstrød*"
     names = set(panel.results["name"])
     assert {"Tandplejen Blovstrød Skole", "Blovstrød Skole"} <= names
-    assert "Tandplejen Blovstrød Skole" in panel.controls["results"].value
     code = panel.results["sor_code"].iloc[0]
-    panel.controls["pick"].value = code
+    assert f"row_{code}" in panel.controls["table"].controls
+    panel.controls["table"].click(code)
     assert picked == [code]
     out = panel.export_csv(tmp_path / "out" / "blovstrød.csv")
     assert len(pd.read_csv(out, dtype=str)) == len(panel.results)
@@ -73,9 +73,10 @@ def test_app_selects_a_unit_for_every_tab(demo) -> None:
         "Lokationsnummer",
     ]
     app.controls["quick_search"].value = "Blovstrød Skole"
-    options = dict(app.controls["quick_results"].options)
-    code = options[f"Tandplejen Blovstrød Skole ({named(demo, 'Tandplejen Blovstrød Skole')})"]
-    app.controls["quick_results"].value = code
+    assert app._showing("search")  # more than one unit: the results table
+    code = named(demo, "Tandplejen Blovstrød Skole")
+    app.search_panel.controls["table"].click(code)
+    assert app._showing("details")
     assert app.selected == code == app.tree.selected
     assert app.details.unit.sor_code == code
     for form in (app.create_form, app.move_form, app.close_form):
