@@ -164,6 +164,13 @@ WIDGET_TEXTS = {
     "choose_unit": "Vælg først en enhed.",
     "invalid_code": "'{value}' er ikke en gyldig SOR-kode.",
     "pending": "Ventende ændringer",
+    "cancel_change": "Annuller ændring",
+    "cancel_reason": "Begrundelse for at annullere (skal udfyldes)",
+    "cancel_ok": "Annuller ændringen",
+    "cancel_question": "Vil du annullere ændringen ({operation} pr. {date}: {changes})? Den "
+    "træder så aldrig i kraft.",
+    "cancel_done": "Ændringen ({operation} pr. {date}) er annulleret.",
+    "cancel_rejected": "Ændringen kunne ikke annulleres:",
     "no_pending": "Ingen ventende ændringer.",
     "own_value": "egen værdi",
     "history_title": "Historik for {name} ({sor_code})",

@@ -90,6 +90,8 @@ class StewardApp(w.VBox):
             self.location_form,
         ):
             form.on_applied(self._on_applied)
+        for box in (self.details.pending_box, self.history.pending_box):
+            box.on_cancelled(self._on_cancelled)
         left = w.VBox(
             [self.quick_message, self.tree], layout=w.Layout(width="34%", overflow="auto")
         )
@@ -154,6 +156,17 @@ class StewardApp(w.VBox):
             self.location_form,
         ):
             form.set_unit(sor_code)
+
+    def _on_cancelled(self, change_id: str) -> None:
+        """A pending change was cancelled: show it in the tree, tabs and search at once."""
+        codes = [self.selected] if self.selected else []
+        self.tree.reload(codes)
+        self.details.refresh()
+        if self._showing("history"):
+            self.history.refresh()
+        self.search_panel.refresh()
+        for form in (self.edit_form, self.move_form, self.close_form, self.location_form):
+            form.validate()
 
     def _on_applied(self, applied: Applied) -> None:
         self.tree.reload(list(applied.sor_codes))

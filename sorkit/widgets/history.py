@@ -10,11 +10,13 @@ import pandas as pd
 
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
-from sorkit.texts import WIDGET_TEXTS
+from sorkit.texts import WIDGET_TEXTS, rule_title
+from sorkit.widgets.details import pending_of
+from sorkit.widgets.pending import PendingChanges
 
 T = WIDGET_TEXTS
 
-#: Column headings of the history table.
+#: Column headings of the history table (no internal ids: change ids stay in ``history``).
 HISTORY_HEADINGS = {
     "effective_date": "Dato",
     "operation": "Ændring",
@@ -23,15 +25,16 @@ HISTORY_HEADINGS = {
     "recorded_at": "Registreret",
     "reason": "Begrundelse",
     "accepted": "Accepterede advarsler",
-    "change_id": "Ændrings-id",
     "cancelled": "Annulleret",
+    "cancel_reason": "Begrundelse for annullering",
 }
 
 
 class HistoryPanel(w.VBox):
-    """The history of one unit: ``controls["include_cancelled"]`` and ``controls["table"]``.
+    """The history of one unit, its pending changes first (each with "Annuller ændring").
 
-    ``history`` holds the DataFrame from ``reg.history`` for the shown unit.
+    ``controls``: ``title``, ``pending`` (a :class:`PendingChanges`), ``include_cancelled``
+    and ``table`` (HTML, dates dd-mm-åååå, ja/nej, no internal ids). ``history`` holds the DataFrame from ``reg.history`` for the shown unit.
     """
 
     def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
@@ -42,8 +45,20 @@ class HistoryPanel(w.VBox):
         self.history = pd.DataFrame()
         cancelled = w.Checkbox(description=T["include_cancelled"], indent=False)
         cancelled.observe(lambda _c: self.refresh(), names="value")
-        self.controls = {"include_cancelled": cancelled, "title": w.HTML(), "table": w.HTML()}
-        self.children = [self.controls["title"], cancelled, self.controls["table"]]
+        self.pending_box = PendingChanges(reg)
+        self.pending_box.on_cancelled(lambda _id: self.refresh())
+        self.controls: dict[str, Any] = {
+            "include_cancelled": cancelled,
+            "title": w.HTML(),
+            "table": w.HTML(),
+            "pending": self.pending_box,
+        }
+        self.children = [
+            self.controls["title"],
+            self.pending_box,
+            cancelled,
+            self.controls["table"],
+        ]
         self.set_unit(sor_code)
 
     def set_unit(self, sor_code: str | None, load: bool = True) -> None:
@@ -58,6 +73,7 @@ class HistoryPanel(w.VBox):
         if not self.sor_code:
             self.history = pd.DataFrame()
             title.value, table.value = T["no_unit"], ""
+            self.pending_box.show(pd.DataFrame())
             return
         try:
             name = self.reg.unit(self.sor_code).name
@@ -74,6 +90,7 @@ class HistoryPanel(w.VBox):
             + "</h4>"
         )
         table.value = history_html(self.history)
+        self.pending_box.show(pending_of(self.reg, self.sor_code), keep_message=True)
 
 
 def history_html(frame: pd.DataFrame) -> str:
@@ -87,5 +104,25 @@ def history_html(frame: pd.DataFrame) -> str:
         shown["recorded_at"] = shown["recorded_at"].map(
             lambda t: "" if pd.isna(t) else t.strftime("%d-%m-%Y %H:%M")
         )
+    if "cancelled" in shown:
+        shown["cancelled"] = shown["cancelled"].map(lambda b: "ja" if bool(b) else "nej")
+    if "accepted" in shown:
+        shown["accepted"] = shown["accepted"].map(accepted_text)
     shown = shown.rename(columns=HISTORY_HEADINGS)
-    return shown.to_html(index=False, escape=True, na_rep="")
+    style = (
+        "<style>.sorkit-history-table td:first-child, .sorkit-history-table td:nth-child(5)"
+        " { white-space: nowrap; }</style>"
+    )
+    table = shown.to_html(index=False, escape=True, na_rep="", classes="sorkit-history-table")
+    return style + table
+
+
+def accepted_text(value: object) -> str:
+    """``"CODE: why; ..."`` from the history with each code as its Danish rule title."""
+    if not isinstance(value, str) or not value:
+        return ""
+    parts = []
+    for item in value.split("; "):
+        code, _, why = item.partition(": ")
+        parts.append(f"{rule_title(code)}: {why}" if why else rule_title(code))
+    return "; ".join(parts)
