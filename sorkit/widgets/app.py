@@ -131,12 +131,17 @@ class StewardApp(w.VBox):
         text = self.controls["quick_search"].value.strip()
         if not text:
             return
-        found = self.search_panel.search_for(text)
-        self.quick_message.value = self.search_panel.controls["count"].value
-        if len(found) == 1:
-            self.open_unit(str(found.sor_code.iloc[0]))
-        else:
-            self.show_tab("search")
+        self.header.busy(T["busy_search"])
+        try:
+            found = self.search_panel.search_for(text)
+            if len(found) == 1:
+                self.quick_message.value = self.search_panel.controls["count"].value
+                self.open_unit(str(found.sor_code.iloc[0]))
+            else:
+                self.quick_message.value = ""
+                self.show_tab("search")
+        finally:
+            self.header.busy(None)
 
     def _on_tree_select(self, sor_code: str) -> None:
         if self.move_form.picking:

@@ -206,6 +206,7 @@ class FormBase(w.VBox):
         if not state.can_apply:
             return None
         reason = (self.values.reason or "").strip() or None
+        self.result.value = f"<i>{html.escape(T['busy_save'])}</i>"
         try:
             applied = self.reg.apply(state.plan, accept=state.accept, reason=reason)
         except ChangeRejected as exc:
@@ -223,7 +224,11 @@ class FormBase(w.VBox):
             self._render()
             return None
         text = T["applied_close" if state.plan.change.operation == "close" else "applied"]
-        message = text.format(change_id=applied.change_id, date=format_da(applied.effective_date))
+        message = text.format(
+            unit=applied_unit(self.reg, applied),
+            change_id=applied.change_id,
+            date=format_da(applied.effective_date),
+        )
         self.last_applied = applied
         self.state = replace(
             state, plan=None, message=html.escape(message), applied=applied.change_id
@@ -298,6 +303,18 @@ class FormBase(w.VBox):
     def _on_reason(self, code: str, change: dict[str, Any]) -> None:
         self.state = replace(self.state, reasons={**self.state.reasons, code: change["new"]})
         self._render()
+
+
+def applied_unit(reg: Any, applied: Applied) -> str:
+    """``Name (SOR code)`` of the unit an apply changed first (a new unit: its own name)."""
+    if not applied.sor_codes:
+        return ""
+    code = applied.sor_codes[0]
+    try:
+        name = reg.unit(code, as_of=applied.effective_date).name
+    except (SorkitError, ValueError):
+        return code
+    return f"{name} ({code})"
 
 
 def _notice_html(notices: Iterable[Any]) -> str:

@@ -23,7 +23,11 @@ T = WIDGET_TEXTS
 APP_CSS = """
 <style>
 .sorkit-app .sorkit-result-row { white-space: normal; text-align: left; line-height: 1.3;
-  padding: 2px 6px; min-height: 28px; }
+  padding: 2px 4px; height: auto; align-self: start; background: transparent;
+  color: #0b5cad; text-decoration: underline; box-shadow: none; }
+.sorkit-app .sorkit-result-row:hover { background: #e6eef7; }
+.sorkit-app .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important;
+  max-width: none !important; }
 .sorkit-app .widget-label { overflow: visible; }
 .sorkit-app .sorkit-header { background: #eef3f8; border-bottom: 1px solid #c8d3de;
   padding: 4px 8px; }

@@ -16,7 +16,7 @@ from sorkit.texts import FIELD_LABELS, LEVEL_LABELS, STATUS_LABELS, WIDGET_TEXTS
 from sorkit.widgets.results_table import ResultsTable
 
 T = WIDGET_TEXTS
-_STYLE = {"description_width": "150px"}
+_STYLE = {"description_width": "190px"}
 RESULT_HEADINGS = {
     "sor_code": FIELD_LABELS["sor_code"],
     "name": FIELD_LABELS["name"],

@@ -71,8 +71,10 @@ class UnitTree(w.VBox):
         for key in ("only_mine", "show_closed", "as_of"):
             c[key].observe(lambda _c: self.refresh(), names="value")
         self.date_text = w.HTML()
+        #: Shown while the tree is rebuilt (it can take seconds with "Kun mine enheder" off).
+        self.busy = w.HTML()
         self.children = [
-            w.HBox([c["only_mine"], c["show_closed"]]),
+            w.HBox([c["only_mine"], c["show_closed"], self.busy]),
             w.HBox([c["as_of"], self.date_text]),
             c["tree"],
         ]
@@ -136,6 +138,13 @@ class UnitTree(w.VBox):
         """Rebuild from the roots on the chosen date, re-opening the nodes that were open."""
         day = self.as_of
         self.date_text.value = format_da(day)
+        self.busy.value = f"<i>{T['busy_tree']}</i>"
+        try:
+            self._rebuild(day)
+        finally:
+            self.busy.value = ""
+
+    def _rebuild(self, day: dt.date) -> None:
         self._nodes.clear()
         self._codes.clear()
         self._loaded.clear()
