@@ -193,6 +193,8 @@ WIDGET_TEXTS = {
     "any": "(alle)",
     "choose": "(vælg)",
     "earliest": "Tidligst {date}.",
+    "date_placeholder": "dd-mm-åååå",
+    "date_invalid": "'{value}' er ikke en dato; skriv den som dd-mm-åååå.",
 }
 
 #: What the one search box took the typed text for ("Søgt på SOR-kode: 1 enhed fundet.").

@@ -13,7 +13,6 @@ import ipywidgets as w
 
 from sorkit import refdata
 from sorkit.addresses import AddressRegister
-from sorkit.dates import format_da
 from sorkit.texts import FIELD_LABELS, LOCATION_NUMBER_LABELS, WIDGET_TEXTS
 from sorkit.widgets.state import INHERIT, LOCAL_ATTRIBUTE_SLOTS, NONE, OWN, SAME, set_item
 
@@ -41,19 +40,13 @@ def ensure_option(widget: Any, value: Any) -> None:
         widget.options = list(widget.options) + [(str(v), v) for v in missing]
 
 
-def date_field(form: FormBase, key: str, path: str, label: str) -> w.HBox:
-    """A date picker with the date also written dd-mm-åååå next to it."""
-    picker = w.DatePicker(description=label, style=STYLE)
-    shown = w.HTML()
+def date_field(form: FormBase, key: str, path: str, label: str) -> w.Widget:
+    """A Danish date field (typed and shown dd-mm-åååå) bound to ``path``."""
+    from sorkit.widgets.datefield import DanishDateField
 
-    def show(change: dict[str, Any] | None = None) -> None:
-        value = picker.value
-        shown.value = T["date_text"].format(date=format_da(value)) if value else ""
-
-    picker.observe(show, names="value")
-    form.bind(key, picker, path)
-    show()
-    return w.HBox([picker, shown])
+    field = DanishDateField(description=label, style=STYLE)
+    form.bind(key, field, path)
+    return field
 
 
 def text_field(form: FormBase, key: str, path: str, label: str, **kwargs: Any) -> w.Text:

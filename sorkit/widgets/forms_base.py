@@ -188,6 +188,9 @@ class FormBase(w.VBox):
         """Plan the change as it stands and show the findings."""
         keep = replace(FormState(), accepted=self.state.accepted, reasons=self.state.reasons)
         try:
+            typed = [c.problem for c in self.controls.values() if getattr(c, "problem", "")]
+            if typed:
+                raise InputProblem(typed[0])
             change = self.build_change()
             plan = self.reg.plan(change)
         except InputProblem as exc:

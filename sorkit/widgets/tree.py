@@ -22,6 +22,7 @@ from ipytree import Node, Tree
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
 from sorkit.texts import LEVEL_LABELS, WIDGET_TEXTS
+from sorkit.widgets.datefield import DanishDateField
 
 T = WIDGET_TEXTS
 #: Font Awesome 4 icon per level and ipytree icon style per status.
@@ -65,7 +66,9 @@ class UnitTree(w.VBox):
         c = self.controls = {
             "only_mine": w.Checkbox(value=only_mine, description=T["only_mine"], indent=False),
             "show_closed": w.Checkbox(description=T["show_closed"], indent=False),
-            "as_of": w.DatePicker(value=reg.today, description=T["as_of"]),
+            "as_of": DanishDateField(
+                value=reg.today, description=T["as_of"], style={"description_width": "90px"}
+            ),
             "tree": Tree(multiple_selection=False),
         }
         for key in ("only_mine", "show_closed", "as_of"):
@@ -75,7 +78,7 @@ class UnitTree(w.VBox):
         self.busy = w.HTML()
         self.children = [
             w.HBox([c["only_mine"], c["show_closed"], self.busy]),
-            w.HBox([c["as_of"], self.date_text]),
+            c["as_of"],
             c["tree"],
         ]
         self.refresh()
