@@ -194,6 +194,8 @@ WIDGET_TEXTS = {
     "choose": "(vælg)",
     "earliest": "Tidligst {date}.",
     "date_placeholder": "dd-mm-åååå",
+    "identifiers": "Kliniske specialer og identifikatorer",
+    "specialities_hint": "Vælg flere med Ctrl (Cmd på Mac); højst 8.",
     "date_invalid": "'{value}' er ikke en dato; skriv den som dd-mm-åååå.",
 }
 

@@ -40,6 +40,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "LOCAL_ATTRIBUTE_TOO_LONG",
             "LOCAL_ATTRIBUTES_TOO_MANY",
             "SPECIALITIES_TOO_MANY",
+            "SPECIALITY_UNKNOWN",
             "IDENTIFIER_INVALID",
             "PUBLIC_INFORMATION",
         ),

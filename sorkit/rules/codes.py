@@ -161,7 +161,13 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     ("LOCAL_ATTRIBUTES_TOO_MANY", ERROR, _CE, "Der er {count} lokale attributter; højst 5."),
     ("SPECIALITIES_TOO_MANY", ERROR, _CE, "Der er {count} kliniske specialer; højst 8."),
-    ("IDENTIFIER_INVALID", ERROR, _CE, "{field} '{value}' er ugyldig: {reason}"),
+    ("IDENTIFIER_INVALID", ERROR, _CE, "{field} '{value}' kan ikke bruges: {reason}."),
+    (
+        "SPECIALITY_UNKNOWN",
+        ERROR,
+        _CE,
+        "Det kliniske speciale '{value}' findes ikke på listen over specialer (SNOMED CT-koder).",
+    ),
     (
         "TEXT_INVALID_CHARACTERS",
         ERROR,

@@ -117,6 +117,7 @@ def electronic_addresses(ctx: Context) -> Iterator[Violation]:
         "LOCAL_ATTRIBUTE_TOO_LONG",
         "LOCAL_ATTRIBUTES_TOO_MANY",
         "SPECIALITIES_TOO_MANY",
+        "SPECIALITY_UNKNOWN",
         "IDENTIFIER_INVALID",
     ),
     applies_to=CREATE_EDIT,
@@ -135,6 +136,10 @@ def attributes_and_identifiers(ctx: Context) -> Iterator[Violation]:
     specialities = tuple(named.get("specialities") or ())
     if len(specialities) > MAX_SPECIALITIES:
         yield violation("SPECIALITIES_TOO_MANY", code, count=len(specialities))
+    known = refdata.specialities()
+    for value in specialities:
+        if str(value).strip() not in known:
+            yield violation("SPECIALITY_UNKNOWN", code, value=value)
     given = {k: named[k] for k in ("shak", "ydernummer", "cvr", "p_number") if named.get(k)}
     for name, reason in identifier_problems(**given).items():
         yield violation(

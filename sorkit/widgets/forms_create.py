@@ -20,6 +20,7 @@ from sorkit.widgets.controls import (
     unit_type_dropdown,
 )
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
+from sorkit.widgets.identifiers import identifiers_block
 from sorkit.widgets.state import INHERIT, SAME, CreateValues, UnitFields, create_change
 
 
@@ -55,6 +56,7 @@ def unit_field_blocks(form: FormBase, path: str) -> list[Any]:
         electronic_block(form, path),
         w.HTML(f"<b>{FIELD_LABELS['location_number']}</b>"),
         location_block(form, f"{path}.location"),
+        identifiers_block(form, path),
         local_attributes_block(form, f"{path}.local_attributes"),
     ]
 
@@ -65,8 +67,9 @@ class CreateForm(FormBase):
     ``valid_from`` defaults to (and may be no earlier than) today + 7. Keys of ``controls``:
     ``parent``, ``valid_from``, ``name``, ``unit_type``, the address blocks (``postal_*``,
     ``visiting_*``, ``activity_*``), ``inherit_electronic``, ``phone``, ``email``, ``website``,
-    ``fax``, the location block (``location_mode``, ``gln``, ...), ``local_attribute_1..5``,
-    ``reason`` and the button ``apply``.
+    ``fax``, the location block (``location_mode``, ``gln``, ...), ``specialities`` (a
+    multi-select of the shipped list), ``ydernummer``, ``shak``, ``p_number``, ``cvr``,
+    ``local_attribute_1..5``, ``reason`` and the button ``apply``.
     """
 
     apply_label = T["create"]
