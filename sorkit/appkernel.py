@@ -57,7 +57,15 @@ def open_app_register(
 # -- stable DOM hooks ----------------------------------------------------------------------------
 
 #: Parts of a tab besides its ``controls`` that get a DOM class too.
-_PARTS = ("findings", "warning_box", "result", "confirmation", "question", "heading")
+_PARTS = (
+    "findings",
+    "warning_box",
+    "notice_box",
+    "result",
+    "confirmation",
+    "question",
+    "heading",
+)
 
 
 def add_dom_hooks(app: Any) -> Any:

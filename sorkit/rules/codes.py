@@ -7,6 +7,7 @@ text readable rather than failing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +71,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
         "PERMISSION_DENIED",
         ERROR,
         _ALL,
-        "Du ({user}) har ikke rettighed til at ændre {unit} pr. {date} (rolle: {role}).",
+        "Du ({user}) har ikke rettighed til at ændre {unit} pr. {date}.",
     ),
     ("UNIT_NOT_FOUND", ERROR, _ALL, "Der findes ingen enhed med SOR-kode {unit}."),
     (
@@ -324,9 +325,17 @@ class _Lenient(dict[str, Any]):
 
 
 def message(code: str, details: dict[str, Any]) -> str:
-    """The Danish message of ``code`` filled in from ``details``."""
+    """The Danish message of ``code`` filled in from ``details`` (dates as dd-mm-åååå)."""
     template = CATALOGUE[code].template
-    return template.format_map(_Lenient(details))
+    shown = {k: _shown(v) for k, v in details.items()}
+    return template.format_map(_Lenient(shown))
+
+
+def _shown(value: Any) -> Any:
+    """A detail as a person reads it: dates dd-mm-åååå (details keep the date itself)."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return value
 
 
 def violation(code: str, sor_code: str | None = None, **details: Any) -> Violation:

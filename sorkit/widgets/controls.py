@@ -59,7 +59,7 @@ def text_field(form: FormBase, key: str, path: str, label: str, **kwargs: Any) -
 def address_block(
     form: FormBase, prefix: str, path: str, label: str, same_label: str, same_mode: str
 ) -> w.VBox:
-    """An address with a mode checkbox ("Arv fra overliggende enhed"/"Som postadresse").
+    """An address with a mode checkbox ("Nedarves fra overliggende enhed"/"Som postadresse").
 
     Keys: ``{prefix}_{mode|postcode|street|house_number|floor|door|skip_validation}``.
     """
@@ -117,7 +117,7 @@ def _mode(values: Any, path: str) -> str:
 
 
 def electronic_block(form: FormBase, path: str) -> w.VBox:
-    """Electronic addresses with "Arv fra overliggende enhed" and the public-data note."""
+    """Electronic addresses with "Nedarves fra overliggende enhed" and the public-data note."""
     inherit = w.Checkbox(description=T["inherit_electronic"], indent=False)
     form.bind("inherit_electronic", inherit, f"{path}.inherit_electronic")
     boxes = [
