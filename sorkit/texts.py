@@ -140,7 +140,7 @@ WIDGET_TEXTS = {
     "reason": "Begrundelse for ændringen",
     "accept": "Accepter: {title}",
     "accept_reason": "Begrundelse for at acceptere",
-    "notices": "OBS",
+    "notices": "Til orientering (kræver ingen accept)",
     "create": "Opret",
     "save": "Gem ændringer",
     "move": "Flyt til ny overliggende enhed",

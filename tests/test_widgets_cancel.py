@@ -87,3 +87,15 @@ def test_app_reflects_a_cancel_at_once(demo: sorkit.Register) -> None:
     box.controls["cancel_ok"].click()
     assert app.details.unit.parent != target
     assert app.tree._parent.get(code) != target
+
+
+def test_history_table_is_readable(demo: sorkit.Register) -> None:
+    code, _target, change_id = pending_move(demo)
+    demo.cancel(change_id, reason="fejl")
+    panel = HistoryPanel(demo, code)
+    panel.controls["include_cancelled"].value = True
+    html = panel.controls["table"].value
+    assert "demo-" not in html and change_id not in html  # no internal ids
+    assert "False" not in html and "True" not in html
+    assert ">ja: fejl<" in html and ">nej<" in html
+    assert "11-12-2026" in html and "2026-12-11" not in html

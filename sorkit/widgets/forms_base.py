@@ -151,8 +151,8 @@ class FormBase(w.VBox):
         apply.on_click(lambda _b: self.submit())
         reason = w.Textarea(
             description=T["reason"],
-            style={"description_width": "150px"},
-            layout=w.Layout(width="420px"),
+            style={"description_width": "190px"},
+            layout=w.Layout(width="460px"),
         )
         self.bind("reason", reason, "reason")
         self.controls["apply"] = apply

@@ -94,7 +94,11 @@ class HistoryPanel(w.VBox):
 
 
 def history_html(frame: pd.DataFrame) -> str:
-    """The history as an HTML table with Danish headings and dd-mm-åååå dates."""
+    """The history as a compact HTML table a steward reads.
+
+    Danish headings, dates dd-mm-åååå on one line, "ja"/"nej" (with the reason of a
+    cancellation), accepted warnings by their Danish title, no internal ids, no empty columns.
+    """
     if not len(frame):
         return ""
     cols = [c for c in HISTORY_HEADINGS if c in frame.columns]
@@ -105,15 +109,28 @@ def history_html(frame: pd.DataFrame) -> str:
             lambda t: "" if pd.isna(t) else t.strftime("%d-%m-%Y %H:%M")
         )
     if "cancelled" in shown:
-        shown["cancelled"] = shown["cancelled"].map(lambda b: "ja" if bool(b) else "nej")
+        why = shown.pop("cancel_reason") if "cancel_reason" in shown else None
+        shown["cancelled"] = [
+            ("ja" + (f": {w}" if isinstance(w, str) and w else "")) if bool(c) else "nej"
+            for c, w in zip(
+                shown["cancelled"], why if why is not None else [None] * len(shown), strict=True
+            )
+        ]
     if "accepted" in shown:
         shown["accepted"] = shown["accepted"].map(accepted_text)
+    shown = shown.fillna("")
+    shown = shown[[c for c in shown.columns if (shown[c].astype(str) != "").any()]]
     shown = shown.rename(columns=HISTORY_HEADINGS)
     style = (
-        "<style>.sorkit-history-table td:first-child, .sorkit-history-table td:nth-child(5)"
+        "<style>.sorkit-history-table { border-collapse: collapse; font-size: 12px; width: 100%; }"
+        " .sorkit-history-table th, .sorkit-history-table td { text-align: left;"
+        " vertical-align: top; padding: 2px 6px; border-bottom: 1px solid #ddd; }"
+        " .sorkit-history-table td:first-child, .sorkit-history-table td:nth-child(5)"
         " { white-space: nowrap; }</style>"
     )
-    table = shown.to_html(index=False, escape=True, na_rep="", classes="sorkit-history-table")
+    table = shown.to_html(
+        index=False, escape=True, na_rep="", border=0, classes="sorkit-history-table"
+    )
     return style + table
 
 

@@ -89,8 +89,10 @@ class PendingChanges(w.VBox):
             self.controls["message"].value = ""
         self.ask(None)
         if not len(self.frame):
-            self.controls["table"].children = [w.HTML(T["no_pending"])]
+            self.controls["title"].value = f"<b>{T['pending']}</b><br>{T['no_pending']}"
+            self.controls["table"].children = []
             return
+        self.controls["title"].value = f"<b>{T['pending']}</b>"
         may_cancel = self.reg.role != "reader"
         heads = ["Dato", "Ændring", "Indhold", "Af", ""]
         cells: list[Any] = [w.HTML(f"<b>{h}</b>") for h in heads]
