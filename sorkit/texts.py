@@ -193,6 +193,7 @@ WIDGET_TEXTS = {
     "any": "(alle)",
     "choose": "(vælg)",
     "earliest": "Tidligst {date}.",
+    "earliest_close": "Lukkedato (sidste gyldige dag): tidligst {date}.",
     "date_placeholder": "dd-mm-åååå",
     "identifiers": "Kliniske specialer og identifikatorer",
     "specialities_hint": "Vælg flere med Ctrl (Cmd på Mac); højst 8.",

@@ -103,6 +103,10 @@ class FormBase(w.VBox):
         widget.observe(partial(self._on_control, key), names="value")
         return widget
 
+    def reset_state(self) -> None:
+        """Forget the findings, accepted warnings and messages (another unit was chosen)."""
+        self.state = FormState()
+
     def enable_when(self, widgets: Iterable[Any], predicate: Callable[[Any], bool]) -> None:
         """Disable ``widgets`` whenever ``predicate(values)`` is false."""
         self._enable.append((list(widgets), predicate))

@@ -19,6 +19,7 @@ from sorkit.widgets.controls import (
     text_field,
     unit_type_dropdown,
 )
+from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.identifiers import identifiers_block
 from sorkit.widgets.state import INHERIT, SAME, CreateValues, UnitFields, create_change
@@ -97,14 +98,16 @@ class CreateForm(FormBase):
 
     @staticmethod
     def blank(reg: Any, parent: str) -> CreateValues:
-        """Fresh values: default date today + 7, addresses inherited, no location number."""
+        """Fresh values: date today + 7 (or the parent's start if later), addresses inherited."""
         return CreateValues(
-            parent=parent, valid_from=earliest_date("create", reg.today), fields=UnitFields()
+            parent=parent, valid_from=default_date(reg, "create", parent), fields=UnitFields()
         )
 
     def set_unit(self, sor_code: str | None) -> None:
         """Create under ``sor_code`` (the unit selected in the tree)."""
-        self.values = replace(self.values, parent=sor_code or "")
+        if (sor_code or "") != self.values.parent:  # another parent: a blank form
+            self.values = self.blank(self.reg, sor_code or "")
+            self.reset_state()
         self.push_values()
         self._show_parent()
         self.validate()

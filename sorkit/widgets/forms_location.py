@@ -8,9 +8,9 @@ from typing import Any
 import ipywidgets as w
 
 from sorkit.changes import SetLocationNumber
-from sorkit.engine import earliest_date
 from sorkit.errors import SorkitError
 from sorkit.widgets.controls import date_field, location_block, text_field
+from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import INHERIT, OWN, LocationFields, LocationValues
 
@@ -43,6 +43,8 @@ class LocationNumberForm(FormBase):
 
     def set_unit(self, sor_code: str | None) -> None:
         """Load the unit's own location number (or the inherit flag)."""
+        if (sor_code or "") != self.values.sor_code:
+            self.reset_state()
         self._load(sor_code or "")
         self.push_values()
         if sor_code:
@@ -51,7 +53,7 @@ class LocationNumberForm(FormBase):
     def _load(self, sor_code: str) -> None:
         from sorkit.widgets.details import unit_label
 
-        day = earliest_date("location_number", self.reg.today)
+        day = default_date(self.reg, "location_number", sor_code)
         location = LocationFields(mode=OWN)
         if sor_code:
             try:
@@ -65,7 +67,10 @@ class LocationNumberForm(FormBase):
                 if location.mode not in (OWN, INHERIT):
                     location = replace(location, mode=OWN)
         self.values = LocationValues(
-            sor_code=sor_code, effective_from=day, location=location, reason=self.values.reason
+            sor_code=sor_code,
+            effective_from=day,
+            location=location,
+            reason=self.values.reason if sor_code == self.values.sor_code else "",
         )
         self.heading.value = f"<h4>{T['tabs_location']}: {unit_label(self.reg, sor_code)}</h4>"
 

@@ -8,8 +8,8 @@ from typing import Any
 import ipywidgets as w
 
 from sorkit.changes import MoveUnit
-from sorkit.engine import earliest_date
 from sorkit.widgets.controls import date_field, text_field
+from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import MoveValues
 
@@ -28,7 +28,7 @@ class MoveForm(FormBase):
     def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
         """Build the form for ``sor_code`` (or the unit chosen later)."""
         values = MoveValues(
-            sor_code=sor_code or "", effective_from=earliest_date("move", reg.today)
+            sor_code=sor_code or "", effective_from=default_date(reg, "move", sor_code)
         )
         super().__init__(reg, values, **kwargs)
         self.heading = w.HTML()
@@ -55,7 +55,14 @@ class MoveForm(FormBase):
 
     def set_unit(self, sor_code: str | None) -> None:
         """Move ``sor_code`` (the unit selected in the tree)."""
-        self.values = replace(self.values, sor_code=sor_code or "", picking=False)
+        code = sor_code or ""
+        if code != self.values.sor_code:  # another unit: a fresh form with its own date
+            self.values = MoveValues(
+                sor_code=code, effective_from=default_date(self.reg, "move", code)
+            )
+            self.reset_state()
+        else:
+            self.values = replace(self.values, picking=False)
         self.push_values()
         self._labels()
         self.validate()

@@ -218,6 +218,10 @@ def test_create_move_close(app_session: BrowserSession, codes: dict[str, str]) -
     control(page, "move-new_parent", "input").fill(codes["tandpleje"])
     expect(control(page, "move")).to_contain_text("Allerød Kommunes Tandpleje")
     move_findings = control(page, "move-findings")
+    # The date starts at the new unit's first day (the earliest it can move); a day before
+    # that is refused.
+    expect(control(page, "move-effective_from", "input")).to_have_value(start.strftime("%d-%m-%Y"))
+    fill_date(page, "move-effective_from", TODAY + dt.timedelta(days=1))
     expect(move_findings).to_contain_text("for tidlig")
     expect(control(page, "move-apply")).to_be_disabled()
     app_session.shot("move-too-early")

@@ -1,0 +1,50 @@
+"""Form dates start at the earliest allowed for the unit; forms reset when another unit is chosen."""
+
+from __future__ import annotations
+
+import sorkit
+from sorkit.widgets import StewardApp
+from tests.helpers_rules import OE_TYPE, Units, day
+
+TP = "Allerød Kommunes Tandpleje"
+TBS = "Tandplejen Blovstrød Skole"
+BS = "Blovstrød Skole"
+
+
+def future_unit(demo: sorkit.Register) -> str:
+    """A unit created today that starts in 10 days."""
+    u = Units(demo)
+    change = sorkit.CreateUnit(
+        parent=u[TP], name="Tandplejen Næste Uge", unit_type=OE_TYPE, valid_from=day(10),
+        inherit_electronic=True,
+    )  # fmt: skip
+    return demo.apply(demo.plan(change)).sor_codes[0]
+
+
+def test_a_unit_that_starts_later_defaults_to_its_start(demo: sorkit.Register) -> None:
+    code = future_unit(demo)
+    app = StewardApp(demo)
+    app.select(code)
+    assert app.edit_form.controls["effective_from"].value == day(10)
+    assert app.move_form.controls["effective_from"].value == day(10)
+    assert app.location_form.controls["effective_from"].value == day(10)
+    assert app.close_form.controls["last_day"].value == day(10)
+    assert "tidligst 11-12-2026" in app.close_form.earliest.value
+    app.edit_form.controls["name"].value = "Tandplejen Næste Uge og Ugen Efter"
+    assert not app.edit_form.state.errors, app.edit_form.state.codes  # not rejected
+
+
+def test_forms_reset_when_another_unit_is_chosen(demo: sorkit.Register) -> None:
+    u = Units(demo)
+    app = StewardApp(demo)
+    app.select(u[TBS])
+    app.move_form.controls["effective_from"].value = day(30)
+    app.move_form.controls["new_parent"].value = u[BS]
+    app.close_form.controls["last_day"].value = day(60)
+    app.edit_form.controls["reason"].value = "noget"
+    app.select(u[BS])
+    assert app.move_form.controls["effective_from"].value == day(1)
+    assert app.move_form.controls["new_parent"].value == ""
+    assert app.close_form.controls["last_day"].value == day(7)
+    assert app.edit_form.controls["reason"].value == ""
+    assert app.move_form.state.accepted == frozenset()
