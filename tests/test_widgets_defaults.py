@@ -48,3 +48,34 @@ def test_forms_reset_when_another_unit_is_chosen(demo: sorkit.Register) -> None:
     assert app.close_form.controls["last_day"].value == day(7)
     assert app.edit_form.controls["reason"].value == ""
     assert app.move_form.state.accepted == frozenset()
+
+
+def find_parent(root, widget):  # type: ignore[no-untyped-def]
+    for child in getattr(root, "children", ()):
+        if child is widget:
+            return root
+        found = find_parent(child, widget)
+        if found is not None:
+            return found
+    return None
+
+
+def test_findings_sit_beside_their_field(demo: sorkit.Register) -> None:
+    u = Units(demo)
+    form = StewardApp(demo).create_form
+    form.set_unit(u[TP])
+    name_note = form.field_notes["name"]
+    assert "Navn skal udfyldes" in name_note.value and name_note.layout.display == ""
+    box = find_parent(form, form.controls["name"])
+    kids = list(box.children)
+    assert kids[kids.index(form.controls["name"]) + 1] is name_note
+    form.controls["name"].value = "Tandplejen Ny"
+    assert name_note.value == "" and name_note.layout.display == "none"
+    form.controls["valid_from"].value = day(2)
+    assert "for tidlig" in form.field_notes["valid_from"].value
+    form.controls["inherit_electronic"].value = False
+    form.controls["phone"].value = "12"
+    assert "Telefonnummeret '12' er ugyldigt" in form.field_notes["phone"].value.replace(
+        "&#x27;", "'"
+    )
+    assert "Navn" not in form.field_notes["phone"].value

@@ -24,6 +24,7 @@ from sorkit.engine import Applied
 from sorkit.errors import ChangeRejected, RegisterBusy, SorkitError
 from sorkit.ids import clean_digits, is_valid_sor_code
 from sorkit.texts import BUSY, WIDGET_TEXTS, rule_title
+from sorkit.widgets.fieldnotes import attach_notes, field_key, note_html, target_keys
 from sorkit.widgets.state import FormState, get_at, replace_at
 
 T = WIDGET_TEXTS
@@ -70,6 +71,7 @@ class FormBase(w.VBox):
         self._enable: list[tuple[list[Any], Callable[[Any], bool]]] = []
         self._quiet = 0
         self._listeners: list[Callable[[Applied], None]] = []
+        self.field_notes: dict[str, w.HTML] = {}
         self.last_applied: Applied | None = None
         self._warning_rows: dict[str, w.HBox] = {}
         self.findings = w.HTML()
@@ -171,8 +173,20 @@ class FormBase(w.VBox):
             ),
             self.result,
         ]
+        date_key = self._date_key()
+        targets = target_keys(date_key)
+        self.field_notes = attach_notes(
+            self, {k: c for k, c in self.controls.items() if k in targets}
+        )
         self.push_values()
         self._render()
+
+    def _date_key(self) -> str | None:
+        """The control key of the form's date (``date_path``)."""
+        for key, (path, *_rest) in self._bindings.items():
+            if path == self.date_path:
+                return key
+        return None
 
     def action_row(self, apply: w.Button) -> list[Any]:
         """The widgets below the findings (the apply button; close adds its confirmation)."""
@@ -276,6 +290,16 @@ class FormBase(w.VBox):
             parts.append(f"<span style='color:#070'>{T['no_errors']}</span>")
         self.findings.value = "".join(parts)
         self.notice_box.value = _notice_html(state.notices)
+        date_key = self._date_key()
+        by_key: dict[str, list[Any]] = {}
+        for v in state.violations:
+            key = field_key(v, date_key)
+            if key is not None:
+                by_key.setdefault(key, []).append(v)
+        for key, note in getattr(self, "field_notes", {}).items():
+            found = by_key.get(key, [])
+            note.value = note_html(found)
+            note.layout.display = "" if found else "none"
         rows = [self._warning_row(c) for c in _codes(state.warnings)]
         if tuple(rows) != tuple(self.warning_box.children):
             self.warning_box.children = rows
