@@ -165,6 +165,8 @@ WIDGET_TEXTS = {
     "rejected": "Ændringen blev afvist:",
     "nothing_changed": "Ingen felter er ændret.",
     "choose_unit": "Vælg først en enhed.",
+    "choose_new_parent": "Angiv den nye overliggende enhed: skriv dens SOR-kode, eller tryk på "
+    "'Vælg i træet' og klik på den i træet.",
     "invalid_code": "'{value}' er ikke en gyldig SOR-kode.",
     "pending": "Ventende ændringer",
     "cancel_change": "Annuller ændring",

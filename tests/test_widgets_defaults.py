@@ -79,3 +79,11 @@ def test_findings_sit_beside_their_field(demo: sorkit.Register) -> None:
         "&#x27;", "'"
     )
     assert "Navn" not in form.field_notes["phone"].value
+
+
+def test_move_without_new_parent_asks_for_it_not_for_a_unit(demo: sorkit.Register) -> None:
+    u = Units(demo)
+    app = StewardApp(demo)
+    app.select(u[TBS])
+    assert "nye overliggende enhed" in app.move_form.state.problem
+    assert "Vælg først en enhed" not in app.move_form.state.problem

@@ -235,7 +235,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
         WARNING,
         _M,
         "OBS: {parent} ligger uden for {organisation}. Det kan lade sig gøre, men sker ofte ved en "
-        "fejl.",
+        "fejl. Er enheden flyttet ved et uheld, så kontakt SOR-teamet (sorpost@sundhedsdata.dk).",
     ),
     # Close
     (

@@ -10,7 +10,7 @@ import ipywidgets as w
 from sorkit.changes import MoveUnit
 from sorkit.widgets.controls import date_field, text_field
 from sorkit.widgets.datedefaults import default_date
-from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
+from sorkit.widgets.forms_base import FormBase, InputProblem, T, sor_code_or_problem
 from sorkit.widgets.state import MoveValues
 
 
@@ -90,6 +90,8 @@ class MoveForm(FormBase):
     def build_change(self) -> Any:
         """MoveUnit from the values."""
         code = sor_code_or_problem(self.values.sor_code)
+        if not str(self.values.new_parent or "").strip():
+            raise InputProblem(T["choose_new_parent"])
         parent = sor_code_or_problem(self.values.new_parent)
         return MoveUnit(code, parent, effective_from=self.values.effective_from)
 
