@@ -8,7 +8,7 @@ import getpass
 import pytest
 
 import sorkit
-from sorkit.appkernel import open_app_register
+from sorkit.app.kernel import open_app_register
 from sorkit.register import default_user
 from sorkit.widgets.header import AppHeader, identity_text
 

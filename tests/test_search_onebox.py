@@ -7,7 +7,7 @@ import pytest
 
 import sorkit
 from sorkit.ids import make_cvr, make_gln
-from sorkit.searchshape import identifier_shapes
+from sorkit.search.shape import identifier_shapes
 from sorkit.widgets import SearchPanel, StewardApp
 from sorkit.widgets.results_table import ResultsTable, count_text
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from sorkit.batch.planning import BatchPlan, plan_batch
 from sorkit.changes import change_parameters
 from sorkit.engine import planned_versions
+from sorkit.engine.values import with_notices
 from sorkit.errors import ChangeRejected, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
-from sorkit.plans import with_notices
 from sorkit.rules.codes import Violation, violation
 from sorkit.store import AuditRow, WriteSet
 from sorkit.texts import BATCH_TEXTS

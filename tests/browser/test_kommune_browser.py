@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 import sorkit
-from sorkit import appmode
+from sorkit.app import mode as appmode
 from tests.browser.conftest import (
     LOGS,
     SCREENSHOTS,
