@@ -149,6 +149,9 @@ def test_create_form_shows_the_notice_beside_save_without_a_checkbox(
     assert form.state.can_apply and not c["apply"].disabled
     row = next(ch for ch in form.children if form.notice_box in getattr(ch, "children", ()))
     assert c["apply"] in row.children  # the notice sits beside the save button
+    assert form.apply() is not None
+    assert form.notice_box.value == ""  # the blank form after saving shows no stale notice
+    assert "ændringen er gemt" in form.result.value
 
 
 def test_accept_checkbox_is_labelled_with_the_danish_title(shared: sorkit.Register) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 import ipywidgets as w
@@ -22,7 +21,14 @@ from sorkit.widgets.controls import (
 from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.identifiers import identifiers_block
-from sorkit.widgets.state import INHERIT, SAME, CreateValues, UnitFields, create_change
+from sorkit.widgets.state import (
+    INHERIT,
+    SAME,
+    CreateValues,
+    FormState,
+    UnitFields,
+    create_change,
+)
 
 
 def unit_field_blocks(form: FormBase, path: str) -> list[Any]:
@@ -135,10 +141,10 @@ class CreateForm(FormBase):
 
     def after_apply(self, applied: Applied) -> None:
         """Start over with a blank form under the same parent (the message stays)."""
-        message, state = self.state.message, self.state
+        message, applied_id = self.state.message, self.state.applied
         self.values = self.blank(self.reg, self.values.parent)
         self.push_values()
-        self.state = replace(state, message=message)
+        self.state = FormState(message=message, applied=applied_id)  # no stale findings
         self._render()
 
 

@@ -28,7 +28,6 @@ APP_CSS = """
 .sorkit-app .sorkit-result-row:hover { background: #e6eef7; }
 .sorkit-app .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important;
   max-width: none !important; }
-.sorkit-app .widget-label { overflow: visible; }
 .sorkit-app .sorkit-header { background: #eef3f8; border-bottom: 1px solid #c8d3de;
   padding: 4px 8px; }
 .sorkit-app .sorkit-busy { color: #235; font-style: italic; }

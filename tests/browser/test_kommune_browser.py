@@ -169,6 +169,31 @@ def test_create_with_own_phone_speciality_and_address(
     expect(node(page, NEW_NAME)).to_be_visible()
 
 
+CUT_LABELS = """() => [...document.querySelectorAll(
+    '.sorkit-app .widget-label, .sorkit-app .widget-label-basic, .sorkit-app label,'
+    + ' .sorkit-app .lm-TabBar-tabLabel, .sorkit-app button')]
+  .filter(e => e.offsetParent !== null && e.innerText.trim()
+          && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.innerText.trim())"""
+
+
+@pytest.mark.parametrize(
+    "title", ["Opret OE", "Rediger OE", "Flyt OE", "Luk OE", "Lokationsnummer", "Søg"]
+)
+def test_every_label_is_whole_at_1400x900(
+    session: BrowserSession, facts: dict[str, str], title: str
+) -> None:
+    page = session.page
+    if title == "Opret OE":
+        one_box(page, facts["tp"])
+        expect(details_text(page)).to_contain_text(TP)
+    tab(page, title)
+    page.wait_for_timeout(500)
+    cut = page.evaluate(CUT_LABELS)
+    session.shot(f"labels-{title.replace(' ', '-')}")
+    assert cut == [], cut
+
+
 def test_cancel_pending_move_from_details(session: BrowserSession, facts: dict[str, str]) -> None:
     page = session.page
     one_box(page, facts["visitation"])
