@@ -83,14 +83,10 @@ def test_results_table_has_the_columns_and_rows_open(demo: sorkit.Register) -> N
     opened: list[str] = []
     table.on_select(opened.append)
     table.show(demo.search("*blovstrød*"))
-    heads = [c.value for c in table.controls["table"].children[:5]]
-    assert heads == [
-        "<b>Navn</b>",
-        "<b>SOR-kode</b>",
-        "<b>Enhedstype</b>",
-        "<b>Placering</b>",
-        "<b>Status</b>",
-    ]
+    head = "".join(c.value for c in table.controls["table"].children[:2])
+    for title in ("Navn", "SOR-kode", "Enhedstype", "Placering", "Status"):
+        assert f"<b>{title}</b>" in head
+    assert len(table.controls["table"].children) == 2 * (len(table.frame) + 1)
     code = str(table.frame.sor_code.iloc[0])
     assert table.controls[f"row_{code}"].description == table.frame.name.iloc[0]
     table.click(code)
