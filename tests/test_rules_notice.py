@@ -120,6 +120,7 @@ def test_batch_row_with_only_notices_has_status_note(demo: sorkit.Register) -> N
     report = demo.plan_batch(Batch([new(u, phone="48100000")]))
     assert report.table()["status"].tolist() == ["note"]
     assert report.notices and not report.blocking()
+    assert report.summary["notices"] == 1 and report.summary["unaccepted_warnings"] == 0
     done = demo.apply_batch(report)
     (params,) = demo.store.query(
         "SELECT parameters FROM audit WHERE batch_id = ?", [done.batch_id]

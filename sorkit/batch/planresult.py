@@ -250,6 +250,7 @@ class BatchPlan:
         out["warnings"] = len(self.warnings)
         out["accepted_warnings"] = sum(1 for _row, v in self.warnings if v.code in accepted)
         out["unaccepted_warnings"] = out["warnings"] - out["accepted_warnings"]
+        out["notices"] = len(self.notices)
         out["can_apply"] = not self.blocking() and not self.already_applied
         out["already_applied"] = self.already_applied
         return out
@@ -271,6 +272,7 @@ class BatchPlan:
             "warnings": "Advarsler",
             "accepted_warnings": "Accepterede advarsler",
             "unaccepted_warnings": "Ikke accepterede advarsler",
+            "notices": "Noter til orientering (kræver ingen accept)",
             "can_apply": "Kan gennemføres",
         }
         rows = [(label, _yes_no(s[key])) for key, label in labels.items()]
