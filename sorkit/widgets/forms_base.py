@@ -153,7 +153,12 @@ class FormBase(w.VBox):
 
     def finish(self, children: list[Any]) -> None:
         """Lay out the form: its own controls, then findings, warnings, apply and result."""
-        apply = w.Button(description=self.apply_label, button_style="primary", disabled=True)
+        apply = w.Button(
+            description=self.apply_label,
+            button_style="primary",
+            disabled=True,
+            layout=w.Layout(width="auto", min_width="148px"),
+        )
         apply.on_click(lambda _b: self.submit())
         reason = w.Textarea(
             description=T["reason"],

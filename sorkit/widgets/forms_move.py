@@ -39,7 +39,12 @@ class MoveForm(FormBase):
             [
                 self.heading,
                 text_field(self, "sor_code", "sor_code", T["unit"]),
-                w.HBox([text_field(self, "new_parent", "new_parent", T["new_parent"]), pick]),
+                w.HBox(
+                    [
+                        self._wide(text_field(self, "new_parent", "new_parent", T["new_parent"])),
+                        pick,
+                    ]
+                ),
                 self.parent_label,
                 date_field(self, "effective_from", "effective_from", T["effective_from"]),
             ]
@@ -47,6 +52,13 @@ class MoveForm(FormBase):
         self._labels()
         if sor_code:
             self.validate()
+
+    @staticmethod
+    def _wide(box: w.Text) -> w.Text:
+        """Room for the label "Ny overliggende enhed (SOR-kode)" at 1400×900."""
+        box.style.description_width = "230px"
+        box.layout.width = "500px"
+        return box
 
     @property
     def picking(self) -> bool:
