@@ -93,9 +93,9 @@ class StewardApp(w.VBox):
         for box in (self.details.pending_box, self.history.pending_box):
             box.on_cancelled(self._on_cancelled)
         left = w.VBox(
-            [self.quick_message, self.tree], layout=w.Layout(width="34%", overflow="auto")
+            [self.quick_message, self.tree], layout=w.Layout(width="36%", overflow="auto")
         )
-        body = w.HBox([left, w.VBox([tabs], layout=w.Layout(width="66%"))])
+        body = w.HBox([left, w.VBox([tabs], layout=w.Layout(width="64%"))])
         self.children = [self.header, body]
 
     def show_tab(self, key: str) -> None:

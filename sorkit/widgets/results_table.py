@@ -94,7 +94,7 @@ class ResultsTable(w.VBox):
         if len(frame):
             heads = list(COLUMNS.values())
             cells = [
-                w.HTML(f"<b>{html.escape(heads[0])}</b>"),
+                w.HTML(f"<div style='line-height:1.3'><b>{html.escape(heads[0])}</b></div>"),
                 w.HTML(_row_html([f"<b>{html.escape(h)}</b>" for h in heads[1:]])),
             ]
         for row in frame.itertuples():

@@ -51,8 +51,9 @@ class SearchPanel(w.VBox):
             "text": w.Text(
                 description=T["search_text"],
                 style=_STYLE,
-                placeholder="*blovstrød*",
+                placeholder="*blovstrød*, SOR-kode, CVR- eller lokationsnummer",
                 continuous_update=False,
+                layout=w.Layout(width="560px"),
             ),
             "under": w.Text(description=T["search_under"], style=_STYLE, continuous_update=False),
             "unit_type": w.Dropdown(
@@ -132,8 +133,8 @@ class SearchPanel(w.VBox):
         try:
             self.controls["text"].value = text
             self.controls["under"].value = ""
-            self.controls["unit_type"].value = None
-            self.controls["level"].value = None
+            self.controls["unit_type"].index = 0  # "(alle)"
+            self.controls["level"].index = 0
         finally:
             self._quiet = False
         return self.search()
