@@ -294,7 +294,5 @@ def identifier_problems(
         cleaned = clean_digits(value)
         if cleaned and check(cleaned):
             reason += f" – skriv det uden mellemrum og bindestreger: {cleaned}"
-        else:
-            reason += f" (fik {str(value)!r})"
         problems[field] = reason
     return problems

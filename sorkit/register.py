@@ -36,11 +36,17 @@ if TYPE_CHECKING:
     from sorkit.engine.values import Applied, Plan
 
 ROLES = ("reader", "steward", "sds_admin")
+#: Where the working user's name comes from, first match wins (issue #16, item 8).
+USER_VARIABLES = ("JUPYTERHUB_USER", "SORKIT_USER")
 
 
 def default_user() -> str:
-    """The user a register opens as: $SORKIT_USER, then $JUPYTERHUB_USER, then the OS user."""
-    for var in ("SORKIT_USER", "JUPYTERHUB_USER"):
+    """The user a register opens as: $JUPYTERHUB_USER, then $SORKIT_USER, then the OS user.
+
+    In JupyterHub the hub's login is who works (a variable set in a notebook cannot override
+    it); outside the hub ``SORKIT_USER`` names the user, else the operating system's user.
+    """
+    for var in USER_VARIABLES:
         if os.environ.get(var):
             return os.environ[var]
     try:
@@ -116,6 +122,16 @@ class Register:
         if not users:
             return "sds_admin"
         return users.get(self.user, ("reader", (), None))[0]
+
+    @property
+    def managed(self) -> bool:
+        """True when the register has users (then an unknown user may only read)."""
+        return bool(self._users())
+
+    @property
+    def known_user(self) -> bool:
+        """True when the user is one of the register's users (always False when unmanaged)."""
+        return self.user in self._users()
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -531,7 +547,7 @@ def open_register(
 
     Args:
         path: the register file; created if missing, upgraded if made by an older sorkit.
-        user: who works on it (default $SORKIT_USER, then $JUPYTERHUB_USER, then the OS user).
+        user: who works on it (default $JUPYTERHUB_USER, then $SORKIT_USER, then the OS user).
         today: fix the register's today (tests, planning); default the real date.
         busy_timeout: seconds to wait for another process that holds the file.
 

@@ -93,6 +93,13 @@ LOCATION_NUMBER_TEXTS = {
     "number_changed": "{label}: {old} -> {new}",
 }
 
+#: The user's role as the header names it (the guide's "SOR-administrator").
+ROLE_LABELS = {
+    "reader": "kun læseadgang",
+    "steward": "SOR-administrator",
+    "sds_admin": "SDS-administrator (alle enheder)",
+}
+
 INHERITED_FROM = "nedarvet fra {name} ({sor_code})"
 BUSY = "Registret er optaget af en anden bruger eller kørsel. Prøv igen om lidt."
 
@@ -110,7 +117,15 @@ WIDGET_TEXTS = {
     "show_closed": "Vis lukkede enheder",
     "as_of": "Vis pr. dato",
     "quick_search": "Hurtigsøg",
-    "quick_placeholder": "Navn, *del af navn* eller SOR-kode",
+    "quick_placeholder": "Navn, SOR-kode, CVR- eller lokationsnummer",
+    "header": "{who} · Register: {register} · Dato: {date}",
+    "header_user": "Bruger: {user} ({role})",
+    "header_unknown": "Bruger: {user} er ikke oprettet i registret og må kun læse",
+    "header_unmanaged": "Bruger: {user} (registret har ingen brugere: alle er administrator)",
+    "header_memory": "i hukommelsen",
+    "busy_search": "Søger …",
+    "busy_tree": "Henter enheder …",
+    "busy_save": "Gemmer …",
     "quick_results": "Resultater",
     "no_unit": "Vælg en enhed i træet.",
     "loading": "indlæser …",
@@ -123,7 +138,7 @@ WIDGET_TEXTS = {
     "effective_from": "Gældende fra",
     "last_day": "Gældende til og med",
     "date_text": "({date})",
-    "postal_inherit": "Arv fra overliggende enhed",
+    "postal_inherit": "Nedarves fra overliggende enhed",
     "visiting_same": "Som postadresse",
     "activity_same": "Som besøgsadresse",
     "street": "Vejnavn",
@@ -133,18 +148,19 @@ WIDGET_TEXTS = {
     "postcode": "Postnr.",
     "skip_validation": "Udelad adressevalidering",
     "electronic": "Elektroniske adresser",
-    "inherit_electronic": "Arv fra overliggende enhed",
+    "inherit_electronic": "Nedarves fra overliggende enhed",
     "public_note": "OBS: Oplysningerne er borgervendte. Brug kun oplysninger, som må være "
     "offentligt tilgængelige. Telefonnummer er obligatorisk.",
     "location_mode": "Lokationsnummer",
     "location_own": "Eget lokationsnummer",
-    "location_inherit": "Nedarv fra overliggende enhed",
+    "location_inherit": "Nedarves fra overliggende enhed",
     "location_none": "Intet lokationsnummer",
     "local_attributes": "Lokale attributter (højst 20 tegn hver; udfyldes som udgangspunkt ikke)",
     "local_attribute": "Attribut {n}",
     "reason": "Begrundelse for ændringen",
-    "accept": "Accepter",
+    "accept": "Accepter: {title}",
     "accept_reason": "Begrundelse for at acceptere",
+    "notices": "Til orientering (kræver ingen accept)",
     "create": "Opret",
     "save": "Gem ændringer",
     "move": "Flyt til ny overliggende enhed",
@@ -164,13 +180,22 @@ WIDGET_TEXTS = {
     "no_errors": "Ingen fejl.",
     "errors": "Fejl",
     "warnings": "Advarsler",
-    "applied": "Ændringen {change_id} er gemt og træder i kraft {date}.",
-    "applied_close": "Lukningen {change_id} er gemt; sidste gyldige dag er {date}.",
+    "applied": "{unit}: ændringen er gemt og træder i kraft {date}.",
+    "applied_close": "{unit}: lukningen er gemt; sidste gyldige dag er {date}.",
     "rejected": "Ændringen blev afvist:",
     "nothing_changed": "Ingen felter er ændret.",
     "choose_unit": "Vælg først en enhed.",
+    "choose_new_parent": "Angiv den nye overliggende enhed: skriv dens SOR-kode, eller tryk på "
+    "'Vælg i træet' og klik på den i træet.",
     "invalid_code": "'{value}' er ikke en gyldig SOR-kode.",
     "pending": "Ventende ændringer",
+    "cancel_change": "Annuller ændring",
+    "cancel_reason": "Begrundelse for at annullere (skal udfyldes)",
+    "cancel_ok": "Annuller ændringen",
+    "cancel_question": "Vil du annullere ændringen ({operation} pr. {date}: {changes})? Den "
+    "træder så aldrig i kraft.",
+    "cancel_done": "Ændringen ({operation} pr. {date}) er annulleret.",
+    "cancel_rejected": "Ændringen kunne ikke annulleres:",
     "no_pending": "Ingen ventende ændringer.",
     "own_value": "egen værdi",
     "history_title": "Historik for {name} ({sor_code})",
@@ -182,15 +207,38 @@ WIDGET_TEXTS = {
     "search_closed": "Medtag lukkede",
     "search_button": "Søg",
     "search_count": "{count} enheder fundet.",
+    "search_one": "1 enhed fundet.",
+    "search_cut": "viser {shown} af {total} enheder (gør søgningen smallere for at se resten).",
+    "search_kind": "Søgt på {kind}:",
     "search_none": "Ingen enheder fundet.",
     "search_pick": "Vælg enhed",
     "any": "(alle)",
     "choose": "(vælg)",
     "earliest": "Tidligst {date}.",
+    "earliest_close": "Lukkedato (sidste gyldige dag): tidligst {date}.",
+    "date_placeholder": "dd-mm-åååå",
+    "identifiers": "Kliniske specialer og identifikatorer",
+    "specialities_hint": "Vælg flere med Ctrl (Cmd på Mac); højst 8.",
+    "date_invalid": "'{value}' er ikke en dato; skriv den som dd-mm-åååå.",
+}
+
+#: What the one search box took the typed text for ("Søgt på SOR-kode: 1 enhed fundet.").
+SEARCH_KIND_LABELS = {
+    "sor_code": "SOR-kode",
+    "gln": "lokationsnummer",
+    "cvr": "CVR-nummer",
+    "name": "navn",
+    "criteria": "søgefelterne",
 }
 
 #: Batch reorganisations (sorkit.batch): row status and the refusals a steward reads.
-BATCH_STATUS = {"ok": "ok", "accepted": "accepteret", "warning": "advarsel", "error": "fejl"}
+BATCH_STATUS = {
+    "ok": "ok",
+    "accepted": "accepteret",
+    "note": "note",
+    "warning": "advarsel",
+    "error": "fejl",
+}
 BATCH_TEXTS = {
     "already_applied": (
         "Planen er allerede gennemført som {batch_id} den {at:%d-%m-%Y kl. %H:%M} af {by}. "
@@ -320,3 +368,25 @@ ADDRESS_TEXTS = {
     "ADDRESS_HOUSE_NUMBER_OUT_OF_RANGE": "husnummeret findes ikke på vejen",
     "ADDRESS_REGISTER_NO_COVERAGE": "vejregistret har ingen veje for postnummeret",
 }
+
+#: The short Danish title of each rule a steward may be asked about (accept checkboxes, notice
+#: lists): "Accepter: <titel>", never the bare violation code.
+RULE_TITLES = {
+    "PUBLIC_INFORMATION": "Oplysningerne er borgervendte",
+    "ADDRESS_NOT_VALIDATED": "Adressen er ikke valideret",
+    "ADDRESS_REGISTER_NO_COVERAGE": "Vejen kunne ikke kontrolleres",
+    "MOVE_OUTSIDE_OWN_ORGANISATION": "Flytning uden for egen organisation",
+    "CLOSE_ENDS_LOCATION_NUMBER": "Lokationsnummeret lukkes",
+    "CLOSE_ENDS_INHERITED_LOCATION_NUMBER": "Nedarvet lokationsnummer lukkes",
+    "GLN_NOT_DANISH": "Lokationsnummeret er ikke dansk",
+    "GLN_NO_EDI_TYPES": "Ingen EDI-typer",
+    "GLN_EDI_TYPE_UNKNOWN": "Ukendt EDI-type",
+    "GLN_INACTIVE": "Lokationsnummeret er ikke aktivt",
+    "GLN_MUNICIPAL_CONTACT_MEDCOM": "Aftalt med MedCom",
+    "GLN_CODE_UNKNOWN": "Ukendt kode i lokationsnummeret",
+}
+
+
+def rule_title(code: str) -> str:
+    """The short Danish title of a rule (a generic Danish word if none is written yet)."""
+    return RULE_TITLES.get(code, "advarslen")

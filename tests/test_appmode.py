@@ -106,17 +106,15 @@ def test_dom_hooks_tag_every_control(demo: sorkit.Register) -> None:
     assert "sorkit-close-confirm" in app.close_form.controls["confirm"]._dom_classes
     assert "sorkit-search-text" in app.search_panel.controls["text"]._dom_classes
     # Warning rows appear later; their controls are tagged when they do.
-    roots = demo.roots()
-    alleroed = roots[roots["name"] == "Allerød Kommune"].sor_code.iloc[0]
-    parent = demo.children(alleroed).sor_code.iloc[0]
-    app.select(parent)
-    create.controls["name"].value = "Tandplejen Hooks"
-    create.controls["unit_type"].value = "550691000005104"
-    create.controls["phone"].value = "48100000"
-    accept = [k for k in create.controls if k.startswith("accept_")]
+    found = demo.search("Tandplejen Blovstrød Skole")
+    app.select(found.sor_code.iloc[0])
+    ward = demo.search("Kardiologisk Afdeling, Sengeafsnit", level="OE").sor_code.iloc[0]
+    move = app.move_form
+    move.controls["new_parent"].value = ward
+    accept = [k for k in move.controls if k.startswith("accept_")]
     assert accept
     for key in accept:
-        assert f"sorkit-create-{key}" in create.controls[key]._dom_classes
+        assert f"sorkit-move-{key}" in move.controls[key]._dom_classes
 
 
 def test_free_port_and_port_in_use() -> None:

@@ -81,11 +81,8 @@ def test_apply_batch_writes_everything_in_one_transaction(
 ) -> None:
     report = demo.plan_batch(sample)
     gen = demo.store.generation()
-    with pytest.raises(BatchRejected) as info:
-        demo.apply_batch(report)  # the PUBLIC_INFORMATION warning is not accepted
-    assert "Række 7" in str(info.value)
-    assert demo.store.generation() == gen
-    done = demo.apply_batch(report, accept=ACCEPT, reason="Ny stab")
+    assert report.table()["status"].tolist()[-1] == "note"  # PUBLIC_INFORMATION: never blocks
+    done = demo.apply_batch(report, reason="Ny stab")
     assert demo.store.generation() == gen + 1
     new = done.sor_codes[0]
     unit = demo.unit(new, as_of=NEW_YEAR)
@@ -103,7 +100,12 @@ def test_apply_batch_writes_everything_in_one_transaction(
         [done.batch_id],
     )
     assert len(audit) == 6 and set(audit["reason"]) == {"Ny stab"}
-    assert audit["accepted"].str.contains("PUBLIC_INFORMATION").sum() == 1
+    assert not audit["accepted"].str.contains("PUBLIC_INFORMATION").any()
+    notices = demo.store.query(
+        "SELECT parameters FROM audit WHERE batch_id = ? AND parameters LIKE '%notices%'",
+        [done.batch_id],
+    )
+    assert len(notices) == 1 and "PUBLIC_INFORMATION" in notices[0][0]
     (batch_row,) = demo.store.query(
         "SELECT batch_id, plan_hash, row_count, applied_by FROM batches"
     )

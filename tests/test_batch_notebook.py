@@ -65,7 +65,7 @@ def test_dry_run_writes_nothing_and_leaves_its_artefacts(
     assert {"reorganise.ipynb", "reorganise.html", "reorganise_rows.csv"} <= names
     rows = pd.read_csv(tmp_path / "out" / "reorganise_rows.csv")
     assert list(rows["row"]) == [2, 3, 4, 5, 6, 7]
-    assert set(rows["status"]) == {"ok", "accepteret"}
+    assert set(rows["status"]) == {"ok", "note"}
     assert not rows["applied"].any()
     html = (tmp_path / "out" / "reorganise.html").read_text(encoding="utf-8")
     assert "Stab og Administration, Allerød" in html and "prøvekørsel" in html
@@ -109,7 +109,8 @@ def test_apply_makes_every_change(demo: sorkit.Register, tmp_path: Path) -> None
         "SELECT batch_id, reason, accepted FROM audit WHERE batch_id IS NOT NULL"
     )
     assert len(audit) == 6 and set(audit["reason"]) == {"Ny stab"}
-    assert json.loads(audit["accepted"].iloc[-1]) == ACCEPT
+    # row 7's PUBLIC_INFORMATION is a notice: nothing accepted, nothing blocked
+    assert json.loads(audit["accepted"].iloc[-1]) == {}
 
 
 def test_a_plan_with_one_bad_row_is_refused_whole(demo: sorkit.Register, tmp_path: Path) -> None:

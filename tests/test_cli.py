@@ -97,7 +97,7 @@ def test_check_passes_on_the_demo_and_after_a_batch(
     assert cli.main(["check", "--register", str(demo.path), "--today", TODAY]) == 0
     assert "i orden" in capsys.readouterr().out
     report = demo.plan_batch(sorkit.read_plan(SAMPLE, default_date="2027-01-01"))
-    demo.apply_batch(report, accept={"PUBLIC_INFORMATION": "ok"}, reason="test")
+    demo.apply_batch(report, reason="test")
     assert cli.main(["check", "--register", str(demo.path)]) == 0
     assert cli.audit_problems(demo) == []
 
@@ -133,23 +133,44 @@ def test_batch_good_plan_exits_0_and_bad_plan_exits_1(
     assert (tmp_path / "bad" / "reorganise.html").exists()
 
 
+def outside_plan(demo: sorkit.Register, tmp_path: Path) -> Path:
+    """A one-row plan moving a municipal unit under a hospital ward (a warning to accept)."""
+    ward = demo.search("Kardiologisk Afdeling, Sengeafsnit", level="OE").sor_code.iloc[0]
+    unit = code_of(demo, "Tandplejen Blovstrød Skole")
+    path = tmp_path / "outside.csv"
+    path.write_text(f"operation,sor_code,new_parent\nmove,{unit},{ward}\n", encoding="utf-8")
+    return path
+
+
 @pytest.mark.slow
 def test_batch_apply_with_accepted_warning(
     demo: sorkit.Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    refused = cli.main(batch_args(demo, SAMPLE, tmp_path / "one", "--apply"))
+    plan = outside_plan(demo, tmp_path)
+    refused = cli.main(batch_args(demo, plan, tmp_path / "one", "--apply"))
     assert refused == 1
-    assert "PUBLIC_INFORMATION" in capsys.readouterr().err
+    assert "MOVE_OUTSIDE_OWN_ORGANISATION" in capsys.readouterr().err
     args = batch_args(
         demo,
-        SAMPLE,
+        plan,
         tmp_path / "two",
         "--apply",
         "--accept",
-        "PUBLIC_INFORMATION=aftalt med tandplejen",
+        "MOVE_OUTSIDE_OWN_ORGANISATION=aftalt med regionen",
         "--reason",
-        "Ny stab",
+        "Flytning",
     )
+    assert cli.main(args) == 0
+    assert "gennemført" in capsys.readouterr().out
+    rows = pd.read_csv(tmp_path / "two" / "reorganise_rows.csv")
+    assert rows["applied"].all()
+
+
+@pytest.mark.slow
+def test_batch_with_only_notices_applies_without_accepting(
+    demo: sorkit.Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = batch_args(demo, SAMPLE, tmp_path / "two", "--apply", "--reason", "Ny stab")
     assert cli.main(args) == 0
     assert "gennemført" in capsys.readouterr().out
     rows = pd.read_csv(tmp_path / "two" / "reorganise_rows.csv")
@@ -180,7 +201,7 @@ def test_batch_through_the_installed_command(demo: sorkit.Register, tmp_path: Pa
         timeout=600,
     )
     assert good.returncode == 0, good.stderr
-    assert "Rækker: ok: 5, advarsel: 1" in good.stdout
+    assert "Rækker: ok: 5, note: 1" in good.stdout
 
 
 @pytest.mark.slow

@@ -58,7 +58,8 @@ def test_catalogue_holds_every_code_of_the_spec() -> None:
         "CLOSE_NOT_CONFIRMED", "CLOSE_HAS_OPEN_CHILDREN", "CLOSE_ENDS_LOCATION_NUMBER",
         "CLOSE_ENDS_INHERITED_LOCATION_NUMBER", "GLN_INVALID", "GLN_NOT_DANISH", "GLN_IN_USE",
         "GLN_EDI_FIELDS_REQUIRED", "GLN_NO_EDI_TYPES", "GLN_EDI_TYPE_UNKNOWN",
-        "GLN_INHERIT_WITHOUT_PARENT_GLN", "GLN_INACTIVE", "BATCH_ROW_INVALID",
+        "GLN_INHERIT_WITHOUT_PARENT_GLN", "GLN_INACTIVE", "GLN_RANGE_EXHAUSTED",
+        "GLN_MUNICIPAL_CONTACT_MEDCOM", "BATCH_ROW_INVALID",
         "BATCH_TOO_MANY_CLOSURES", "BATCH_DUPLICATE_ROW",
     }  # fmt: skip
     spec = dict.fromkeys(frozen, "")
@@ -66,7 +67,7 @@ def test_catalogue_holds_every_code_of_the_spec() -> None:
         section = SPEC.read_text(encoding="utf-8").split("## 4.")[1].split("## 5.")[0]
         spec = {}
         for line in section.splitlines():
-            m = re.match(r"\| ([A-Z_ /]+) \| (error|warning) \|", line)
+            m = re.match(r"\| ([A-Z_ /]+) \| (error|warning|notice) \|", line)
             if m:
                 spec.update(dict.fromkeys(m.group(1).split(" / "), m.group(2)))
         assert set(spec) == frozen
@@ -74,3 +75,4 @@ def test_catalogue_holds_every_code_of_the_spec() -> None:
     for code, severity in spec.items():
         assert CATALOGUE[code].severity == (severity or CATALOGUE[code].severity), code
     assert CATALOGUE["MOVE_OUTSIDE_OWN_ORGANISATION"].severity == "warning"
+    assert CATALOGUE["PUBLIC_INFORMATION"].severity == "notice"

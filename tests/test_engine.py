@@ -79,15 +79,17 @@ def test_errors_block_apply(demo: sorkit.Register) -> None:
 
 def test_accepted_warning_and_reason_land_in_the_audit(demo: sorkit.Register) -> None:
     u = Units(demo)
-    plan = demo.plan(EditUnit(u[TBS], phone="48 10 20 30"))
-    assert plan.codes == ["PUBLIC_INFORMATION"]
+    kommune = demo.as_user("kommune")
+    plan = kommune.plan(MoveUnit(u[TBS], u.sengeafsnit(), day(10)))
+    assert plan.codes == ["MOVE_OUTSIDE_OWN_ORGANISATION"]
     with pytest.raises(sorkit.ChangeRejected):
-        demo.apply(plan)
-    applied = demo.apply(plan, accept={"PUBLIC_INFORMATION": "hovednummer"}, reason="nyt nummer")
+        kommune.apply(plan)
+    accept = {"MOVE_OUTSIDE_OWN_ORGANISATION": "aftalt med regionen"}
+    applied = kommune.apply(plan, accept=accept, reason="flytning")
     audit = demo.audit(sor_code=u[TBS])
     row = audit[audit.change_id == applied.change_id].iloc[0]
-    assert json.loads(row.accepted) == {"PUBLIC_INFORMATION": "hovednummer"}
-    assert row.reason == "nyt nummer"
+    assert json.loads(row.accepted) == accept
+    assert row.reason == "flytning"
 
 
 def test_apply_by_another_user_is_planned_again(demo: sorkit.Register) -> None:

@@ -82,10 +82,20 @@ def test_cancelled_changes_only_on_request(demo: sorkit.Register) -> None:
 
 def test_accepted_warnings_are_shown(demo: sorkit.Register) -> None:
     u = Units(demo)
-    plan = demo.plan(EditUnit(u[TBS], day(2), email="tand@alleroed.dk"))
-    applied = demo.apply(plan, accept={"PUBLIC_INFORMATION": "fælles postkasse"})
+    kommune = demo.as_user("kommune")
+    plan = kommune.plan(MoveUnit(u[TBS], u.sengeafsnit(), day(2)))
+    why = {"MOVE_OUTSIDE_OWN_ORGANISATION": "aftalt med regionen"}
+    applied = kommune.apply(plan, accept=why)
     [row] = rows_of(demo, u[TBS], applied.change_id)
-    assert row["accepted"] == "PUBLIC_INFORMATION: fælles postkasse"
+    assert row["accepted"] == "MOVE_OUTSIDE_OWN_ORGANISATION: aftalt med regionen"
+
+
+def test_notices_need_no_acceptance_and_show_nothing_accepted(demo: sorkit.Register) -> None:
+    u = Units(demo)
+    plan = demo.plan(EditUnit(u[TBS], day(2), email="tand@alleroed.dk"))
+    applied = demo.apply(plan)
+    [row] = rows_of(demo, u[TBS], applied.change_id)
+    assert row["accepted"] == ""
     assert row["changes"] == "E-mail: - -> tand@alleroed.dk"
 
 

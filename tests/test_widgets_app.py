@@ -18,8 +18,8 @@ def test_details_mark_inherited_values_and_list_pending_changes(demo) -> None:
     lyngehus = named(demo, "Tandplejen Lyngehus Skolen")
     details.set_unit(lyngehus)
     assert list(details.pending["sor_code"]) == [lyngehus]
-    assert "Luk" in details.controls["pending"].value
-    assert "31-12-2026" in details.controls["pending"].value
+    cells = [c.value for c in details.controls["pending"].controls["table"].children[5:9]]
+    assert "Luk" in cells and "31-12-2026" in cells[0]
 
 
 def test_history_lists_the_units_changes(demo) -> None:
@@ -37,9 +37,9 @@ def test_search_panel_finds_picks_and_exports(demo, tmp_path) -> None:
     panel.controls["text"].value = "*blovstrød*"
     names = set(panel.results["name"])
     assert {"Tandplejen Blovstrød Skole", "Blovstrød Skole"} <= names
-    assert "Tandplejen Blovstrød Skole" in panel.controls["results"].value
     code = panel.results["sor_code"].iloc[0]
-    panel.controls["pick"].value = code
+    assert f"row_{code}" in panel.controls["table"].controls
+    panel.controls["table"].click(code)
     assert picked == [code]
     out = panel.export_csv(tmp_path / "out" / "blovstrød.csv")
     assert len(pd.read_csv(out, dtype=str)) == len(panel.results)
@@ -65,9 +65,10 @@ def test_app_selects_a_unit_for_every_tab(demo) -> None:
         "Lokationsnummer",
     ]
     app.controls["quick_search"].value = "Blovstrød Skole"
-    options = dict(app.controls["quick_results"].options)
-    code = options[f"Tandplejen Blovstrød Skole ({named(demo, 'Tandplejen Blovstrød Skole')})"]
-    app.controls["quick_results"].value = code
+    assert app._showing("search")  # more than one unit: the results table
+    code = named(demo, "Tandplejen Blovstrød Skole")
+    app.search_panel.controls["table"].click(code)
+    assert app._showing("details")
     assert app.selected == code == app.tree.selected
     assert app.details.unit.sor_code == code
     for form in (app.create_form, app.move_form, app.close_form):

@@ -35,7 +35,7 @@ def test_create_shows_errors_then_applies_and_appears_in_the_tree(demo) -> None:
     applied = form.last_applied
     assert applied is not None, form.result.value
     new = applied.sor_codes[0]
-    assert applied.change_id in form.result.value
+    assert f"Tandplejen Ny Skole ({new}): ændringen er gemt" in form.result.value
     assert (TODAY + 7 * DAY).strftime("%d-%m-%Y") in form.result.value
     unit = demo.unit(new, as_of=TODAY + 7 * DAY)
     assert unit.name == "Tandplejen Ny Skole" and unit.parent == parent

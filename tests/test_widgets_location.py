@@ -53,7 +53,8 @@ def test_kommune_gives_blovstrod_skole_a_new_number(demo) -> None:
     assert gln in form.result.value
     assert reg.unit(school, as_of=TOMORROW).location_number.gln == gln
     # Detaljer lists the pending change with the number; the form now shows the unit's number
-    assert gln in app.details.controls["pending"].value
+    pending = app.details.controls["pending"].controls["table"].children
+    assert any(gln in getattr(cell, "value", "") for cell in pending)
     assert c["location_mode"].value == "own" and c["gln"].value == gln
     app.history.refresh()
     last = app.history.history.iloc[-1]

@@ -4,8 +4,8 @@ The kernel finds its register in the environment (read by :func:`open_app_regist
 
 - ``SORKIT_REGISTER``: the register file (default ``data/demo.duckdb``, built on first use);
 - ``SORKIT_TODAY``: the register's today as an ISO date (default the real date);
-- ``SORKIT_USER``: who works in it (default as :func:`sorkit.open_register`; ``admin`` on a
-  demo register).
+- ``JUPYTERHUB_USER`` (set by JupyterHub), else ``SORKIT_USER``: who works in it (default as
+  :func:`sorkit.open_register`; ``admin`` on a demo register).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sorkit.app.setup import DEMO_REGISTER
+from sorkit.register import USER_VARIABLES
 
 __all__ = ["add_dom_hooks", "app_today", "open_app_register"]
 
@@ -47,7 +48,7 @@ def open_app_register(
     env = os.environ if env is None else env
     path = str(env.get("SORKIT_REGISTER") or default or DEMO_REGISTER)
     today = app_today(env)
-    user = env.get("SORKIT_USER") or None
+    user = next((env[v] for v in USER_VARIABLES if env.get(v)), None)
     if path.endswith("demo.duckdb"):
         return sorkit.demo_register(path, today=today, user=user)
     return sorkit.open_register(path, today=today, user=user)
@@ -56,7 +57,15 @@ def open_app_register(
 # -- stable DOM hooks ----------------------------------------------------------------------------
 
 #: Parts of a tab besides its ``controls`` that get a DOM class too.
-_PARTS = ("findings", "warning_box", "result", "confirmation", "question", "heading")
+_PARTS = (
+    "findings",
+    "warning_box",
+    "notice_box",
+    "result",
+    "confirmation",
+    "question",
+    "heading",
+)
 
 
 def add_dom_hooks(app: Any) -> Any:

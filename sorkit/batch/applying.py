@@ -19,6 +19,7 @@ from sorkit.batch.planning import BatchPlan, plan_batch
 from sorkit.changes import change_parameters
 from sorkit.engine import planned_versions
 from sorkit.engine.commit import commit
+from sorkit.engine.values import with_notices
 from sorkit.errors import ChangeRejected, SorkitError, StaleSnapshot
 from sorkit.gln.allocation import with_number
 from sorkit.model import Event, Version
@@ -173,8 +174,11 @@ def _write_set(
     for r in report.rows:
         plan = r.plan
         assert plan is not None  # a row without a plan always carries an error
-        own = {v.code: accepted[v.code] for v in r.violations if not v.is_error}
-        params: dict[str, Any] = {**change_parameters(plan.change), "batch_row": r.row}
+        own = {v.code: accepted[v.code] for v in r.violations if v.is_warning}
+        params: dict[str, Any] = {
+            **with_notices(change_parameters(plan.change), r.violations),
+            "batch_row": r.row,
+        }
         given = plan.allocated_gln
         if given:  # a new location number (sorkit.gln.allocation): the audit names the number given
             params.update(change_parameters(with_number(plan.change, given)), gln_allocated=given)

@@ -77,17 +77,19 @@ class BatchRow:
         return not any(v.is_error for v in self.violations)
 
     def blocking(self, accept: Mapping[str, str]) -> list[Violation]:
-        """Errors, and warnings whose code is not accepted."""
-        return [v for v in self.violations if v.is_error or v.code not in accept]
+        """Errors, and warnings whose code is not accepted (notices never block)."""
+        return [v for v in self.violations if v.blocks(accept)]
 
     def status(self, accept: Mapping[str, str]) -> str:
-        """``fejl``, ``advarsel`` (unaccepted warning), ``accepteret`` or ``ok``."""
+        """``fejl``, ``advarsel`` (unaccepted warning), ``accepteret``, ``note`` or ``ok``."""
         if not self.ok:
             return BATCH_STATUS["error"]
-        if any(v.code not in accept for v in self.violations):
+        if any(v.blocks(accept) for v in self.violations):
             return BATCH_STATUS["warning"]
-        if self.violations:
+        if any(v.is_warning for v in self.violations):
             return BATCH_STATUS["accepted"]
+        if self.violations:
+            return BATCH_STATUS["note"]
         return BATCH_STATUS["ok"]
 
 
@@ -143,7 +145,12 @@ class BatchPlan:
     @property
     def warnings(self) -> list[tuple[int | None, Violation]]:
         """(row, warning) pairs, accepted or not."""
-        return [(r.row, v) for r in self.rows for v in r.violations if not v.is_error]
+        return [(r.row, v) for r in self.rows for v in r.violations if v.is_warning]
+
+    @property
+    def notices(self) -> list[tuple[int | None, Violation]]:
+        """(row, notice) pairs: shown and recorded, never blocking."""
+        return [(r.row, v) for r in self.rows for v in r.violations if v.is_notice]
 
     @property
     def codes(self) -> list[str]:
@@ -158,7 +165,7 @@ class BatchPlan:
         """What stops an apply: every error, and every warning not accepted."""
         accepted = {**self.accept, **dict(accept or {})}
         return [(r.row, v) for r in self.rows for v in r.blocking(accepted)] + [
-            (None, v) for v in self.batch_violations if v.is_error or v.code not in accepted
+            (None, v) for v in self.batch_violations if v.blocks(accepted)
         ]
 
     @property
@@ -243,6 +250,7 @@ class BatchPlan:
         out["warnings"] = len(self.warnings)
         out["accepted_warnings"] = sum(1 for _row, v in self.warnings if v.code in accepted)
         out["unaccepted_warnings"] = out["warnings"] - out["accepted_warnings"]
+        out["notices"] = len(self.notices)
         out["can_apply"] = not self.blocking() and not self.already_applied
         out["already_applied"] = self.already_applied
         return out
@@ -264,6 +272,7 @@ class BatchPlan:
             "warnings": "Advarsler",
             "accepted_warnings": "Accepterede advarsler",
             "unaccepted_warnings": "Ikke accepterede advarsler",
+            "notices": "Noter til orientering (kræver ingen accept)",
             "can_apply": "Kan gennemføres",
         }
         rows = [(label, _yes_no(s[key])) for key, label in labels.items()]
@@ -299,6 +308,8 @@ def _yes_no(value: Any) -> Any:
 
 
 def _message(v: Violation, accepted: Mapping[str, str]) -> str:
+    if v.is_notice:
+        return f"{v.code} (note): {v.message}"
     kind = "fejl" if v.is_error else ("accepteret" if v.code in accepted else "advarsel")
     return f"{v.code} ({kind}): {v.message}"
 

@@ -52,7 +52,7 @@ __all__ = [
 ]
 from sorkit.engine.commit import audit_rows, commit
 from sorkit.engine.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
-from sorkit.engine.values import Applied, Plan, effective_date, new_change_id
+from sorkit.engine.values import Applied, Plan, effective_date, new_change_id, with_notices
 from sorkit.snapshot import Snapshot
 from sorkit.store import WriteSet
 from sorkit.timeline import TimelineError, events_from_versions, project
@@ -341,14 +341,15 @@ def apply_plan(
     # never against a re-plan (which would hide a change made in between).
     original = dict(plan.fingerprints)
     for _attempt in range(MAX_RETRIES):
-        blocking = [v for v in plan.violations if v.is_error or v.code not in accepted]
+        blocking = [v for v in plan.violations if v.blocks(accepted)]
         if blocking:
             raise ChangeRejected(blocking)
         own = {v.code: accepted[v.code] for v in plan.warnings}
         allocation = plan.allocation
         given = allocation.gln if allocation is not None else None
-        params = change_parameters(
-            glnalloc.with_number(plan.change, given) if given else plan.change
+        params = with_notices(
+            change_parameters(glnalloc.with_number(plan.change, given) if given else plan.change),
+            plan.violations,
         )
         if given:
             params["gln_allocated"] = given

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,8 @@ class Plan:
     Attributes:
         change: the change value.
         user: who planned it.
-        violations: every finding (errors block; warnings block until accepted).
+        violations: every finding (errors block; warnings block until accepted; notices are
+            shown and recorded, never blocking).
         effective_date: the date the change takes effect (for a close, its last day).
         preview: the version rows the apply would write (a DataFrame).
         change_id: the id the change will be recorded under.
@@ -52,7 +53,7 @@ class Plan:
 
     @property
     def ok(self) -> bool:
-        """True when no error blocks the change (warnings may still need accepting)."""
+        """True when no error blocks (warnings may still need accepting; notices never block)."""
         return not any(v.is_error for v in self.violations)
 
     @property
@@ -63,7 +64,12 @@ class Plan:
     @property
     def warnings(self) -> list[Violation]:
         """The warnings, which block until accepted with a reason."""
-        return [v for v in self.violations if not v.is_error]
+        return [v for v in self.violations if v.is_warning]
+
+    @property
+    def notices(self) -> list[Violation]:
+        """The notices (the guide's "OBS"): shown and recorded, nothing to accept."""
+        return [v for v in self.violations if v.is_notice]
 
     @property
     def codes(self) -> list[str]:
@@ -82,6 +88,16 @@ class Applied:
     sor_codes: tuple[str, ...]
     effective_date: dt.date | None
     location_number: str | None = None
+
+
+def with_notices(params: dict[str, Any], violations: Iterable[Violation]) -> dict[str, Any]:
+    """The audit parameters with the notices the steward was shown (code -> Danish message).
+
+    Notices need no acceptance, so they are recorded beside the change's own parameters
+    (rules.md §4: "recorded in the audit record as shown").
+    """
+    shown = {v.code: v.message for v in violations if v.is_notice}
+    return {**params, "notices": shown} if shown else params
 
 
 def new_change_id(now: dt.datetime) -> str:

@@ -7,11 +7,14 @@ text readable rather than failing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
+#: Shown to the steward and recorded in the audit, never blocking, nothing to accept (rules.md §4).
+NOTICE = "notice"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,20 @@ class Violation:
         """True for errors (which nothing can override)."""
         return self.severity == ERROR
 
+    @property
+    def is_warning(self) -> bool:
+        """True for warnings (which block until accepted with a reason)."""
+        return self.severity == WARNING
+
+    @property
+    def is_notice(self) -> bool:
+        """True for notices (the guide's "OBS": shown and recorded, never blocking)."""
+        return self.severity == NOTICE
+
+    def blocks(self, accept: Any = ()) -> bool:
+        """True when this finding stops an apply given the accepted warning codes."""
+        return self.is_error or (self.is_warning and self.code not in accept)
+
 
 _ALL = ("create", "edit", "move", "close", "location_number")
 _C, _E, _M, _X, _L = ("create",), ("edit",), ("move",), ("close",), ("location_number",)
@@ -54,7 +71,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
         "PERMISSION_DENIED",
         ERROR,
         _ALL,
-        "Du ({user}) har ikke rettighed til at ændre {unit} pr. {date} (rolle: {role}).",
+        "Du ({user}) har ikke rettighed til at ændre {unit} pr. {date}.",
     ),
     ("UNIT_NOT_FOUND", ERROR, _ALL, "Der findes ingen enhed med SOR-kode {unit}."),
     (
@@ -145,7 +162,13 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     ("LOCAL_ATTRIBUTES_TOO_MANY", ERROR, _CE, "Der er {count} lokale attributter; højst 5."),
     ("SPECIALITIES_TOO_MANY", ERROR, _CE, "Der er {count} kliniske specialer; højst 8."),
-    ("IDENTIFIER_INVALID", ERROR, _CE, "{field} '{value}' er ugyldig: {reason}"),
+    ("IDENTIFIER_INVALID", ERROR, _CE, "{field} '{value}' kan ikke bruges: {reason}."),
+    (
+        "SPECIALITY_UNKNOWN",
+        ERROR,
+        _CE,
+        "Det kliniske speciale '{value}' findes ikke på listen over specialer (SNOMED CT-koder).",
+    ),
     (
         "TEXT_INVALID_CHARACTERS",
         ERROR,
@@ -155,7 +178,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "PUBLIC_INFORMATION",
-        WARNING,
+        NOTICE,
         _CE,
         "OBS: Elektroniske adresser er borgervendte. Brug kun oplysninger, der må være offentlige.",
     ),
@@ -175,7 +198,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "ADDRESS_NOT_VALIDATED",
-        WARNING,
+        NOTICE,
         _CE,
         "{kind}: adressen er ikke valideret mod adresseregistret (udelad adressevalidering).",
     ),
@@ -212,7 +235,7 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
         WARNING,
         _M,
         "OBS: {parent} ligger uden for {organisation}. Det kan lade sig gøre, men sker ofte ved en "
-        "fejl.",
+        "fejl. Er enheden flyttet ved et uheld, så kontakt SOR-teamet (sorpost@sundhedsdata.dk).",
     ),
     # Close
     (
@@ -230,13 +253,13 @@ _ENTRIES: list[tuple[str, str, tuple[str, ...], str]] = [
     ),
     (
         "CLOSE_ENDS_LOCATION_NUMBER",
-        WARNING,
+        NOTICE,
         _X,
         "Lokationsnummeret {gln} lukkes sammen med {unit} ({last_day}).",
     ),
     (
         "CLOSE_ENDS_INHERITED_LOCATION_NUMBER",
-        WARNING,
+        NOTICE,
         _X,
         "{count} enheder nedarver lokationsnummeret {gln} og mister det: {units}.",
     ),
@@ -323,9 +346,17 @@ class _Lenient(dict[str, Any]):
 
 
 def message(code: str, details: dict[str, Any]) -> str:
-    """The Danish message of ``code`` filled in from ``details``."""
+    """The Danish message of ``code`` filled in from ``details`` (dates as dd-mm-åååå)."""
     template = CATALOGUE[code].template
-    return template.format_map(_Lenient(details))
+    shown = {k: _shown(v) for k, v in details.items()}
+    return template.format_map(_Lenient(shown))
+
+
+def _shown(value: Any) -> Any:
+    """A detail as a person reads it: dates dd-mm-åååå (details keep the date itself)."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return value
 
 
 def violation(code: str, sor_code: str | None = None, **details: Any) -> Violation:

@@ -117,6 +117,7 @@ def electronic_addresses(ctx: Context) -> Iterator[Violation]:
         "LOCAL_ATTRIBUTE_TOO_LONG",
         "LOCAL_ATTRIBUTES_TOO_MANY",
         "SPECIALITIES_TOO_MANY",
+        "SPECIALITY_UNKNOWN",
         "IDENTIFIER_INVALID",
     ),
     applies_to=CREATE_EDIT,
@@ -135,6 +136,10 @@ def attributes_and_identifiers(ctx: Context) -> Iterator[Violation]:
     specialities = tuple(named.get("specialities") or ())
     if len(specialities) > MAX_SPECIALITIES:
         yield violation("SPECIALITIES_TOO_MANY", code, count=len(specialities))
+    known = refdata.specialities()
+    for value in specialities:
+        if str(value).strip() not in known:
+            yield violation("SPECIALITY_UNKNOWN", code, value=value)
     given = {k: named[k] for k in ("shak", "ydernummer", "cvr", "p_number") if named.get(k)}
     for name, reason in identifier_problems(**given).items():
         yield violation(
@@ -199,13 +204,22 @@ def phone_after_inheritance(ctx: Context) -> Iterator[Violation]:
         missing = _missing_phone(ctx.after, code, ctx.effective)
         if missing is not None:
             yield violation(
-                "PHONE_REQUIRED", code, unit=name_of(ctx.after, code, missing), date=missing
+                "PHONE_REQUIRED", code, unit=_unit_text(ctx, code, missing), date=missing
             )
         # Units that inherit the block from this one have its phone wherever it has one.
         if isinstance(ctx.change, CreateUnit) or missing is None:
             return
         for heir, d in _heirs(ctx, code):
             yield violation("PHONE_REQUIRED", heir, unit=name_of(ctx.after, heir, d), date=d)
+
+
+def _unit_text(ctx: Context, code: str, day: dt.date) -> str:
+    """How PHONE_REQUIRED names the unit; a new one is "Den nye enhed", never a code yet."""
+    if isinstance(ctx.change, CreateUnit):
+        name = (ctx.change.name or "").strip()
+        return f"Den nye enhed {name}" if name else "Den nye enhed"
+    assert ctx.after is not None
+    return name_of(ctx.after, code, day)
 
 
 def _missing_phone(snap: Snapshot, code: str, day: dt.date) -> dt.date | None:

@@ -184,7 +184,9 @@ def permitted(ctx: Context) -> Iterator[Violation]:
     if isinstance(ctx.change, CreateUnit):
         code = ctx.change.parent
         level = ctx.extra.get("level") or "IE"
-        shown = ctx.change.parent or "(rod)"
+        shown = (
+            name_of(ctx.before, ctx.change.parent, ctx.effective) if ctx.change.parent else "(rod)"
+        )
     else:
         code = ctx.change.sor_code
         v = ctx.before.reference_version(code, ctx.effective)
@@ -205,7 +207,6 @@ def permitted(ctx: Context) -> Iterator[Violation]:
             user=ctx.user,
             unit=shown,
             date=ctx.effective,
-            role=ctx.role,
         )
 
 

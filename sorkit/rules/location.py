@@ -13,7 +13,7 @@ from typing import Any
 
 from sorkit import refdata
 from sorkit.changes import CreateUnit, EditUnit, MoveUnit, SetLocationNumber
-from sorkit.dates import ONE_DAY
+from sorkit.dates import ONE_DAY, format_da
 from sorkit.ids import is_danish_gln, is_valid_gln
 from sorkit.inherit import inheritors_of_location_number, resolve
 from sorkit.model import LocationNumber, Version
@@ -98,7 +98,7 @@ def number_free(ctx: Context) -> Iterator[Violation]:
                     code,
                     gln=number.gln,
                     holder=name_of(ctx.before, other, start),
-                    period=f"{start} - {end - ONE_DAY if end else 'fremover'}",
+                    period=f"{format_da(start)} - {format_da(end - ONE_DAY) if end else 'fremover'}",
                     holder_code=other,
                 )
                 return

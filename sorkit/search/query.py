@@ -52,7 +52,7 @@ from sorkit.search.index import (
 from sorkit.search.match import Matcher, Pattern, entry_hits, glob_match, parse_pattern
 from sorkit.search.resultframes import index_frame
 
-__all__ = ["Pattern", "glob_match", "parse_pattern", "search"]
+__all__ = ["Pattern", "glob_match", "parse_pattern", "search", "search_criteria"]
 
 _DIGITS = re.compile(r"[0-9]+")
 _RANK_BY_NAME = 4000  # up to this many matches, rank by testing their names one by one
@@ -175,7 +175,21 @@ def _limit(limit: Any) -> int | None:
 # -- the search ----------------------------------------------------------------------------
 
 
-def search(
+def search(reg: Any, text: str | None = None, **criteria: Any) -> pd.DataFrame:
+    """Search the register's units; every given criterion must hold.
+
+    Text with the shape of an identifier (a valid SOR code, a 13-digit GLN or an 8-digit CVR
+    with valid check digits) is looked up as that identifier, as in the SOR GUI's one search
+    box (:mod:`sorkit.search.shape`); other text is a name. ``attrs["search_kind"]`` of the
+    result says which (``"sor_code"``, ``"gln"``, ``"cvr"``, ``"name"``), ``attrs["total"]``
+    how many units matched before ``limit``. The criteria are those of :func:`search_criteria`.
+    """
+    from sorkit.search.shape import search_any
+
+    return search_any(lambda t, **c: search_criteria(reg, t, **c), text, criteria)
+
+
+def search_criteria(
     reg: Any,
     text: str | None = None,
     *,
@@ -291,7 +305,9 @@ def search(
         rank: IntArray | None = None
         if pattern is not None and pattern.segments and len(found):
             rank = _rank(index, pattern, view.entry[found])
-        return index_frame(index, view, _order(found, view.pos, rank, cap))
+        frame = index_frame(index, view, _order(found, view.pos, rank, cap))
+        frame.attrs["total"] = len(found)
+        return frame
 
 
 def _intersect(found: IntArray | None, units: IntArray, n: int) -> IntArray:

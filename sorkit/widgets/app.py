@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from sorkit.errors import SorkitError
 from sorkit.texts import WIDGET_TEXTS
 from sorkit.widgets.addressui import register_status
 from sorkit.widgets.details import UnitDetails
@@ -16,6 +14,7 @@ from sorkit.widgets.forms_create import CreateForm
 from sorkit.widgets.forms_edit import EditForm
 from sorkit.widgets.forms_location import LocationNumberForm
 from sorkit.widgets.forms_move import MoveForm
+from sorkit.widgets.header import AppHeader
 from sorkit.widgets.history import HistoryPanel
 from sorkit.widgets.search_panel import SearchPanel
 from sorkit.widgets.tree import UnitTree
@@ -45,16 +44,18 @@ TAB_ATTRIBUTES = dict(
 )
 
 
-class StewardApp(w.HBox):
-    """The steward app: tree and quick search on the left, the tabs on the right.
+class StewardApp(w.VBox):
+    """The steward app: a header, the tree on the left and the tabs on the right.
 
     Tabs: Detaljer, Historik, Opret OE, Rediger OE, Flyt OE, Luk OE, Lokationsnummer and Søg;
     clicking a unit in the tree selects it for every tab.
 
-    The pieces are attributes: ``tree``, ``details``, ``history``, ``create_form``,
-    ``edit_form``, ``move_form``, ``close_form``, ``location_form``, ``search_panel``. ``controls`` holds ``quick_search``,
-    ``quick_go``, ``quick_results`` and ``tabs``. After any apply, the tree, details, history
-    and search are refreshed.
+    The pieces are attributes: ``header``, ``tree``, ``details``, ``history``, ``create_form``,
+    ``edit_form``, ``move_form``, ``close_form``, ``location_form``, ``search_panel``.
+    ``controls`` holds ``quick_search`` (the one search box in the header: a name, SOR code,
+    CVR or location number; Enter searches), ``quick_go`` and ``tabs``. A search that finds
+    one unit opens it in Detaljer; more go to the Søg tab's table, whose rows open the unit.
+    After any apply, the tree, details, history and search are refreshed.
     """
 
     def __init__(self, reg: Register, only_mine: bool | None = None, **kwargs: Any):
@@ -63,6 +64,7 @@ class StewardApp(w.HBox):
         self.reg = reg
         self.selected: str | None = None
         mine = reg.role == "steward" if only_mine is None else only_mine
+        self.header = AppHeader(reg)
         self.tree = UnitTree(reg, only_mine=mine)
         self.details = UnitDetails(reg)
         self.history = HistoryPanel(reg)
@@ -74,27 +76,16 @@ class StewardApp(w.HBox):
         self.search_panel = SearchPanel(reg)
         pieces = [getattr(self, TAB_ATTRIBUTES[key]) for key in TAB_KEYS]
         tabs = w.Tab(children=pieces, titles=[T[f"tabs_{key}"] for key in TAB_KEYS])
-        quick = w.Text(
-            placeholder=T["quick_placeholder"],
-            continuous_update=False,
-            layout=w.Layout(width="260px"),
-        )
-        go = w.Button(description=T["quick_search"], icon="search")
-        results = w.Dropdown(options=[], description=T["quick_results"])
+        quick = self.header.controls["quick_search"]
+        go = self.header.controls["quick_go"]
         self.quick_message = w.HTML()
-        self.controls = {
-            "quick_search": quick,
-            "quick_go": go,
-            "quick_results": results,
-            "tabs": tabs,
-        }
+        self.controls = {"quick_search": quick, "quick_go": go, "tabs": tabs}
         quick.observe(lambda _c: self.quick_search(), names="value")
         go.on_click(lambda _b: self.quick_search())
-        results.observe(self._on_quick_pick, names="value")
         tabs.observe(self._on_tab, names="selected_index")
         self.tree.controls["as_of"].observe(self._on_date, names="value")
         self.tree.on_select(self._on_tree_select)
-        self.search_panel.on_select(self.select)
+        self.search_panel.on_select(self.open_unit)
         for form in (
             self.create_form,
             self.edit_form,
@@ -104,11 +95,14 @@ class StewardApp(w.HBox):
         ):
             form.on_applied(self._on_applied)
         self.address_status = register_status(reg.today)  # "Vejregister pr. ..." (#22)
+        for box in (self.details.pending_box, self.history.pending_box):
+            box.on_cancelled(self._on_cancelled)
         left = w.VBox(
-            [w.HBox([quick, go]), results, self.quick_message, self.address_status, self.tree],
-            layout=w.Layout(width="38%", overflow="auto"),
+            [self.quick_message, self.address_status, self.tree],
+            layout=w.Layout(width="36%", overflow="auto"),
         )
-        self.children = [left, w.VBox([tabs], layout=w.Layout(width="62%"))]
+        body = w.HBox([left, w.VBox([tabs], layout=w.Layout(width="64%"))])
+        self.children = [self.header, body]
 
     def show_tab(self, key: str) -> None:
         """Bring a tab to the front (``"details"``, ``"move"``, ...)."""
@@ -130,33 +124,30 @@ class StewardApp(w.HBox):
         if not self.tree.reveal(sor_code):
             self._show_unit(sor_code)
 
+    def open_unit(self, sor_code: str) -> None:
+        """Select a unit (opening its ancestors in the tree) and show its Detaljer."""
+        self.select(sor_code)
+        self.show_tab("details")
+
     def quick_search(self) -> None:
-        """Search by name or SOR code; the results go into the dropdown beside the box."""
+        """Search the one box's text (name, SOR code, CVR or location number).
+
+        One unit found: it opens in Detaljer. More: the Søg tab shows them as a table.
+        """
         text = self.controls["quick_search"].value.strip()
-        box = self.controls["quick_results"]
         if not text:
             return
-        digits = text.replace(" ", "")
+        self.header.busy(T["busy_search"])
         try:
-            if digits.isdigit() and len(digits) >= 8:
-                found = self.reg.search(sor_code=digits, limit=25)
+            found = self.search_panel.search_for(text)
+            if len(found) == 1:
+                self.quick_message.value = self.search_panel.controls["count"].value
+                self.open_unit(str(found.sor_code.iloc[0]))
             else:
-                found = self.reg.search(text, limit=25)
-        except (SorkitError, ValueError, ImportError) as exc:
-            self.quick_message.value = f"<span style='color:#a00'>{html.escape(str(exc))}</span>"
-            return
-        self.quick_message.value = (
-            T["search_count"].format(count=len(found)) if len(found) else T["search_none"]
-        )
-        # Blank first choice, as in the search panel: index 0 from the browser picks nothing.
-        box.options = [(T["choose"], None)] + [
-            (f"{r.name} ({r.sor_code})", r.sor_code) for r in found.itertuples()
-        ]
-        box.value = None
-
-    def _on_quick_pick(self, change: dict[str, Any]) -> None:
-        if change["new"]:
-            self.select(change["new"])
+                self.quick_message.value = ""
+                self.show_tab("search")
+        finally:
+            self.header.busy(None)
 
     def _on_tree_select(self, sor_code: str) -> None:
         if self.move_form.picking:
@@ -176,6 +167,17 @@ class StewardApp(w.HBox):
             self.location_form,
         ):
             form.set_unit(sor_code)
+
+    def _on_cancelled(self, change_id: str) -> None:
+        """A pending change was cancelled: show it in the tree, tabs and search at once."""
+        codes = [self.selected] if self.selected else []
+        self.tree.reload(codes)
+        self.details.refresh()
+        if self._showing("history"):
+            self.history.refresh()
+        self.search_panel.refresh()
+        for form in (self.edit_form, self.move_form, self.close_form, self.location_form):
+            form.validate()
 
     def _on_applied(self, applied: Applied) -> None:
         self.tree.reload(list(applied.sor_codes))

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from sorkit import refdata
-from sorkit.dates import format_da
 from sorkit.gln import codes as codevalues
 from sorkit.model import LOCATION_CODE_FIELDS
 from sorkit.texts import (
@@ -47,19 +46,13 @@ def ensure_option(widget: Any, value: Any) -> None:
         widget.options = list(widget.options) + [(str(v), v) for v in missing]
 
 
-def date_field(form: FormBase, key: str, path: str, label: str) -> w.HBox:
-    """A date picker with the date also written dd-mm-åååå next to it."""
-    picker = w.DatePicker(description=label, style=STYLE)
-    shown = w.HTML()
+def date_field(form: FormBase, key: str, path: str, label: str) -> w.Widget:
+    """A Danish date field (typed and shown dd-mm-åååå) bound to ``path``."""
+    from sorkit.widgets.datefield import DanishDateField
 
-    def show(change: dict[str, Any] | None = None) -> None:
-        value = picker.value
-        shown.value = T["date_text"].format(date=format_da(value)) if value else ""
-
-    picker.observe(show, names="value")
-    form.bind(key, picker, path)
-    show()
-    return w.HBox([picker, shown])
+    field = DanishDateField(description=label, style=STYLE)
+    form.bind(key, field, path)
+    return field
 
 
 def text_field(form: FormBase, key: str, path: str, label: str, **kwargs: Any) -> w.Text:
@@ -85,7 +78,7 @@ def _mode(values: Any, path: str) -> str:
 
 
 def electronic_block(form: FormBase, path: str) -> w.VBox:
-    """Electronic addresses with "Arv fra overliggende enhed" and the public-data note."""
+    """Electronic addresses with "Nedarves fra overliggende enhed" and the public-data note."""
     inherit = w.Checkbox(description=T["inherit_electronic"], indent=False)
     form.bind("inherit_electronic", inherit, f"{path}.inherit_electronic")
     boxes = [

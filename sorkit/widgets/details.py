@@ -20,6 +20,7 @@ from sorkit.texts import (
     STATUS_LABELS,
     WIDGET_TEXTS,
 )
+from sorkit.widgets.pending import PendingChanges
 
 if TYPE_CHECKING:
     from sorkit.register import Register
@@ -146,7 +147,9 @@ def pending_of(reg: Register, sor_code: str) -> pd.DataFrame:
 class UnitDetails(w.VBox):
     """Detaljer for one unit: every field, inherited values marked, pending changes listed.
 
-    ``controls``: ``fields`` (the table, HTML) and ``pending`` (HTML).
+    ``controls``: ``fields`` (the table, HTML) and ``pending`` (a
+    :class:`~sorkit.widgets.pending.PendingChanges`: each pending change with "Annuller
+    ændring").
     """
 
     def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
@@ -155,8 +158,10 @@ class UnitDetails(w.VBox):
         self.reg = reg
         self.unit: Unit | None = None
         self.pending = pd.DataFrame()
-        self.controls = {"fields": w.HTML(), "pending": w.HTML()}
-        self.children = [self.controls["fields"], self.controls["pending"]]
+        self.pending_box = PendingChanges(reg)
+        self.pending_box.on_cancelled(lambda _id: self.refresh())
+        self.controls: dict[str, Any] = {"fields": w.HTML(), "pending": self.pending_box}
+        self.children = [self.controls["fields"], self.pending_box]
         self.set_unit(sor_code)
 
     def set_unit(self, sor_code: str | None, as_of: dt.date | None = None) -> None:
@@ -164,32 +169,22 @@ class UnitDetails(w.VBox):
         if not sor_code:
             self.unit = None
             self.controls["fields"].value = T["no_unit"]
-            self.controls["pending"].value = ""
+            self.pending_box.show(pd.DataFrame())
             return
         try:
             self.unit = self.reg.unit(sor_code, as_of=as_of)
         except (SorkitError, ValueError) as exc:
             self.unit = None
             self.controls["fields"].value = html.escape(str(exc))
-            self.controls["pending"].value = ""
+            self.pending_box.show(pd.DataFrame())
             return
         self.controls["fields"].value = f"<h4>{html.escape(self.unit.name)}</h4>" + details_html(
             self.reg, self.unit
         )
         self.pending = pending_of(self.reg, self.unit.sor_code)
-        self.controls["pending"].value = pending_html(self.pending)
+        self.pending_box.show(self.pending, keep_message=True)
 
     def refresh(self) -> None:
         """Re-read the shown unit (after a change)."""
         if self.unit is not None:
             self.set_unit(self.unit.sor_code, self.unit.as_of)
-
-
-def pending_html(frame: pd.DataFrame) -> str:
-    """The pending changes as a small table (dates dd-mm-åååå)."""
-    if not len(frame):
-        return f"<b>{T['pending']}</b><br>{T['no_pending']}"
-    shown = frame[["effective_date", "operation", "changes", "recorded_by", "change_id"]].copy()
-    shown["effective_date"] = shown["effective_date"].map(format_da)
-    shown.columns = ["Dato", "Ændring", "Indhold", "Af", "Ændrings-id"]
-    return f"<b>{T['pending']}</b>" + shown.to_html(index=False, escape=True)

@@ -142,6 +142,11 @@ class UnitFields:
     fax: str = ""
     location: LocationFields = LocationFields()
     local_attributes: tuple[str, ...] = field(default_factory=_blank_attributes)
+    specialities: tuple[str, ...] = ()
+    ydernummer: str = ""
+    shak: str = ""
+    p_number: str = ""
+    cvr: str = ""
 
     def assignments(self) -> dict[str, Any]:
         """The fields as change-value keyword arguments (CreateUnit/EditUnit meaning)."""
@@ -159,6 +164,11 @@ class UnitFields:
             "location_number": self.location.to_location_number(),
             "inherit_location_number": self.location.mode == INHERIT,
             "local_attributes": tuple(a.strip() for a in self.local_attributes if a.strip()),
+            "specialities": tuple(self.specialities),
+            "ydernummer": _opt(self.ydernummer),
+            "shak": _opt(self.shak),
+            "p_number": _opt(self.p_number),
+            "cvr": _opt(self.cvr),
         }
 
     @classmethod
@@ -181,6 +191,11 @@ class UnitFields:
                 own.get("location_number"), bool(own.get("inherit_location_number"))
             ),
             local_attributes=padded,
+            specialities=tuple(str(c) for c in own.get("specialities") or ()),
+            ydernummer=_text(own.get("ydernummer")),
+            shak=_text(own.get("shak")),
+            p_number=_text(own.get("p_number")),
+            cvr=_text(own.get("cvr")),
         )
 
 

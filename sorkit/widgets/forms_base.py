@@ -4,8 +4,9 @@ A form keeps its field values in a frozen dataclass (``form.values``, from
 :mod:`sorkit.widgets.state`) and its findings in a :class:`~.state.FormState` (``form.state``).
 Each control is bound to a dotted path in the values; every edit replaces the values, builds the
 change value and calls ``reg.plan`` so the steward sees the violations while typing. Warnings
-get an "Accepter" checkbox and a reason box (keys ``accept_<CODE>``, ``reason_<CODE>``); the
-apply button (``controls["apply"]``) is enabled only when nothing blocks.
+get an "Accepter: <titel>" checkbox and a reason box (keys ``accept_<CODE>``, ``reason_<CODE>``);
+notices (the guide's "OBS") are shown beside the apply button (``form.notice_box``) with nothing
+to accept; the apply button (``controls["apply"]``) is enabled only when nothing blocks.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import ipywidgets as w
 from sorkit.dates import format_da
 from sorkit.errors import ChangeRejected, RegisterBusy, SorkitError
 from sorkit.ids import clean_digits, is_valid_sor_code
-from sorkit.texts import BUSY, WIDGET_TEXTS
+from sorkit.texts import BUSY, WIDGET_TEXTS, rule_title
+from sorkit.widgets.fieldnotes import attach_notes, field_key, note_html, target_keys
 from sorkit.widgets.state import FormState, get_at, replace_at
 
 if TYPE_CHECKING:
@@ -72,9 +74,11 @@ class FormBase(w.VBox):
         self._enable: list[tuple[list[Any], Callable[[Any], bool]]] = []
         self._quiet = 0
         self._listeners: list[Callable[[Applied], None]] = []
+        self.field_notes: dict[str, w.HTML] = {}
         self.last_applied: Applied | None = None
         self._warning_rows: dict[str, w.HBox] = {}
         self.findings = w.HTML()
+        self.notice_box = w.HTML()
         self.warning_box = w.VBox()
         self.result = w.HTML()
 
@@ -103,6 +107,10 @@ class FormBase(w.VBox):
         self._bindings[key] = (path, to_state, from_state, whole)
         widget.observe(partial(self._on_control, key), names="value")
         return widget
+
+    def reset_state(self) -> None:
+        """Forget the findings, accepted warnings and messages (another unit was chosen)."""
+        self.state = FormState()
 
     def enable_when(self, widgets: Iterable[Any], predicate: Callable[[Any], bool]) -> None:
         """Disable ``widgets`` whenever ``predicate(values)`` is false."""
@@ -148,12 +156,17 @@ class FormBase(w.VBox):
 
     def finish(self, children: list[Any]) -> None:
         """Lay out the form: its own controls, then findings, warnings, apply and result."""
-        apply = w.Button(description=self.apply_label, button_style="primary", disabled=True)
+        apply = w.Button(
+            description=self.apply_label,
+            button_style="primary",
+            disabled=True,
+            layout=w.Layout(width="auto", min_width="148px"),
+        )
         apply.on_click(lambda _b: self.submit())
         reason = w.Textarea(
             description=T["reason"],
-            style={"description_width": "150px"},
-            layout=w.Layout(width="420px"),
+            style={"description_width": "190px"},
+            layout=w.Layout(width="460px"),
         )
         self.bind("reason", reason, "reason")
         self.controls["apply"] = apply
@@ -162,11 +175,26 @@ class FormBase(w.VBox):
             reason,
             self.findings,
             self.warning_box,
-            *self.action_row(apply),
+            w.HBox(
+                [*self.action_row(apply), self.notice_box],
+                layout=w.Layout(align_items="flex-start", flex_flow="row wrap"),
+            ),
             self.result,
         ]
+        date_key = self._date_key()
+        targets = target_keys(date_key)
+        self.field_notes = attach_notes(
+            self, {k: c for k, c in self.controls.items() if k in targets}
+        )
         self.push_values()
         self._render()
+
+    def _date_key(self) -> str | None:
+        """The control key of the form's date (``date_path``)."""
+        for key, (path, *_rest) in self._bindings.items():
+            if path == self.date_path:
+                return key
+        return None
 
     def action_row(self, apply: w.Button) -> list[Any]:
         """The widgets below the findings (the apply button; close adds its confirmation)."""
@@ -186,6 +214,9 @@ class FormBase(w.VBox):
         """Plan the change as it stands and show the findings."""
         keep = replace(FormState(), accepted=self.state.accepted, reasons=self.state.reasons)
         try:
+            typed = [c.problem for c in self.controls.values() if getattr(c, "problem", "")]
+            if typed:
+                raise InputProblem(typed[0])
             change = self.build_change()
             plan = self.reg.plan(change)
         except InputProblem as exc:
@@ -204,6 +235,7 @@ class FormBase(w.VBox):
         if not state.can_apply:
             return None
         reason = (self.values.reason or "").strip() or None
+        self.result.value = f"<i>{html.escape(T['busy_save'])}</i>"
         try:
             applied = self.reg.apply(state.plan, accept=state.accept, reason=reason)
         except ChangeRejected as exc:
@@ -221,7 +253,11 @@ class FormBase(w.VBox):
             self._render()
             return None
         text = T["applied_close" if state.plan.change.operation == "close" else "applied"]
-        message = text.format(change_id=applied.change_id, date=format_da(applied.effective_date))
+        message = text.format(
+            unit=applied_unit(self.reg, applied),
+            change_id=applied.change_id,
+            date=format_da(applied.effective_date),
+        )
         self.last_applied = applied
         self.state = replace(
             state, plan=None, message=html.escape(message), applied=applied.change_id
@@ -258,9 +294,20 @@ class FormBase(w.VBox):
         if state.warnings:
             items = "".join(f"<li>{html.escape(v.message)}</li>" for v in state.warnings)
             parts.append(f"<b style='color:#b60'>{T['warnings']}</b><ul>{items}</ul>")
-        if state.plan is not None and not state.violations:
+        if state.plan is not None and not (state.errors or state.warnings):
             parts.append(f"<span style='color:#070'>{T['no_errors']}</span>")
         self.findings.value = "".join(parts)
+        self.notice_box.value = _notice_html(state.notices)
+        date_key = self._date_key()
+        by_key: dict[str, list[Any]] = {}
+        for v in state.violations:
+            key = field_key(v, date_key)
+            if key is not None:
+                by_key.setdefault(key, []).append(v)
+        for key, note in getattr(self, "field_notes", {}).items():
+            found = by_key.get(key, [])
+            note.value = note_html(found)
+            note.layout.display = "" if found else "none"
         rows = [self._warning_row(c) for c in _codes(state.warnings)]
         if tuple(rows) != tuple(self.warning_box.children):
             self.warning_box.children = rows
@@ -272,7 +319,12 @@ class FormBase(w.VBox):
     def _warning_row(self, code: str) -> w.HBox:
         key = f"accept_{code}"
         if code not in self._warning_rows:
-            box = w.Checkbox(description=f"{T['accept']} {code}", indent=False)
+            box = w.Checkbox(
+                description=T["accept"].format(title=rule_title(code)),
+                indent=False,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="auto"),
+            )
             reason = w.Text(placeholder=T["accept_reason"], layout=w.Layout(width="360px"))
             box.observe(partial(self._on_accept, code), names="value")
             reason.observe(partial(self._on_reason, code), names="value")
@@ -290,6 +342,29 @@ class FormBase(w.VBox):
     def _on_reason(self, code: str, change: dict[str, Any]) -> None:
         self.state = replace(self.state, reasons={**self.state.reasons, code: change["new"]})
         self._render()
+
+
+def applied_unit(reg: Any, applied: Applied) -> str:
+    """``Name (SOR code)`` of the unit an apply changed first (a new unit: its own name)."""
+    if not applied.sor_codes:
+        return ""
+    code = applied.sor_codes[0]
+    try:
+        name = reg.unit(code, as_of=applied.effective_date).name
+    except (SorkitError, ValueError):
+        return code
+    return f"{name} ({code})"
+
+
+def _notice_html(notices: Iterable[Any]) -> str:
+    """The notices beside the save button: the guide's "OBS", shown, nothing to accept."""
+    items = "".join(f"<li>{html.escape(v.message)}</li>" for v in notices)
+    if not items:
+        return ""
+    return (
+        "<div style='margin-left:12px;max-width:620px;color:#235'>"
+        f"<b>{T['notices']}</b><ul style='margin:0'>{items}</ul></div>"
+    )
 
 
 def _codes(violations: Iterable[Any]) -> list[str]:

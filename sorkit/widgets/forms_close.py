@@ -12,6 +12,7 @@ from sorkit.changes import CloseUnit
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
 from sorkit.widgets.controls import date_field, text_field
+from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import CloseValues
 
@@ -33,9 +34,10 @@ class CloseForm(FormBase):
 
     def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Build the form for ``sor_code`` (or the unit chosen later)."""
-        values = CloseValues(sor_code=sor_code or "", last_day=reg.earliest_date("close"))
+        values = CloseValues(sor_code=sor_code or "", last_day=default_date(reg, "close", sor_code))
         super().__init__(reg, values, **kwargs)
         self.heading = w.HTML()
+        self.earliest = w.HTML()
         self.question = w.HTML()
         confirm = w.Button(description=T["confirm"], button_style="primary")
         cancel = w.Button(description=T["cancel"])
@@ -52,6 +54,7 @@ class CloseForm(FormBase):
                 self.heading,
                 text_field(self, "sor_code", "sor_code", T["unit"]),
                 date_field(self, "last_day", "last_day", T["last_day"]),
+                self.earliest,
                 cascade,
                 w.HTML(f"<i>{T['close_note']}</i>"),
             ]
@@ -71,7 +74,12 @@ class CloseForm(FormBase):
 
     def set_unit(self, sor_code: str | None) -> None:
         """Close ``sor_code`` (the unit selected in the tree)."""
-        self.values = replace(self.values, sor_code=sor_code or "", confirming=False)
+        code = sor_code or ""
+        if code != self.values.sor_code:  # another unit: a fresh form with its own date
+            self.values = CloseValues(sor_code=code, last_day=default_date(self.reg, "close", code))
+            self.reset_state()
+        else:
+            self.values = replace(self.values, confirming=False)
         self.push_values()
         self._label()
         self.validate()
@@ -88,6 +96,8 @@ class CloseForm(FormBase):
         self.heading.value = (
             f"<h4>{T['tabs_close']}: {unit_label(self.reg, self.values.sor_code)}</h4>"
         )
+        first = default_date(self.reg, "close", self.values.sor_code.strip())
+        self.earliest.value = T["earliest_close"].format(date=format_da(first))
 
     def build_change(self) -> Any:
         """CloseUnit(confirm=True): it is only applied from the confirmation's OK."""

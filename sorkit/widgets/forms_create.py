@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -18,8 +17,17 @@ from sorkit.widgets.controls import (
     text_field,
     unit_type_dropdown,
 )
+from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
-from sorkit.widgets.state import INHERIT, SAME, CreateValues, UnitFields, create_change
+from sorkit.widgets.identifiers import identifiers_block
+from sorkit.widgets.state import (
+    INHERIT,
+    SAME,
+    CreateValues,
+    FormState,
+    UnitFields,
+    create_change,
+)
 
 if TYPE_CHECKING:
     from sorkit.engine.values import Applied
@@ -58,6 +66,7 @@ def unit_field_blocks(form: FormBase, path: str) -> list[Any]:
         electronic_block(form, path),
         w.HTML(f"<b>{FIELD_LABELS['location_number']}</b>"),
         location_block(form, f"{path}.location"),
+        identifiers_block(form, path),
         local_attributes_block(form, f"{path}.local_attributes"),
     ]
 
@@ -68,8 +77,9 @@ class CreateForm(FormBase):
     ``valid_from`` defaults to (and may be no earlier than) today + 7. Keys of ``controls``:
     ``parent``, ``valid_from``, ``name``, ``unit_type``, the address blocks (``postal_*``,
     ``visiting_*``, ``activity_*``), ``inherit_electronic``, ``phone``, ``email``, ``website``,
-    ``fax``, the location block (``location_mode``, ``gln``, ...), ``local_attribute_1..5``,
-    ``reason`` and the button ``apply``.
+    ``fax``, the location block (``location_mode``, ``gln``, ...), ``specialities`` (a
+    multi-select of the shipped list), ``ydernummer``, ``shak``, ``p_number``, ``cvr``,
+    ``local_attribute_1..5``, ``reason`` and the button ``apply``.
     """
 
     apply_label = T["create"]
@@ -97,14 +107,16 @@ class CreateForm(FormBase):
 
     @staticmethod
     def blank(reg: Register, parent: str) -> CreateValues:
-        """Fresh values: default date today + 7, addresses inherited, no location number."""
+        """Fresh values: date today + 7 (or the parent's start if later), addresses inherited."""
         return CreateValues(
-            parent=parent, valid_from=reg.earliest_date("create"), fields=UnitFields()
+            parent=parent, valid_from=default_date(reg, "create", parent), fields=UnitFields()
         )
 
     def set_unit(self, sor_code: str | None) -> None:
         """Create under ``sor_code`` (the unit selected in the tree)."""
-        self.values = replace(self.values, parent=sor_code or "")
+        if (sor_code or "") != self.values.parent:  # another parent: a blank form
+            self.values = self.blank(self.reg, sor_code or "")
+            self.reset_state()
         self.push_values()
         self._show_parent()
         self.validate()
@@ -132,10 +144,10 @@ class CreateForm(FormBase):
 
     def after_apply(self, applied: Applied) -> None:
         """Start over with a blank form under the same parent (the message stays)."""
-        message, state = self.state.message, self.state
+        message, applied_id = self.state.message, self.state.applied
         self.values = self.blank(self.reg, self.values.parent)
         self.push_values()
-        self.state = replace(state, message=message)
+        self.state = FormState(message=message, applied=applied_id)  # no stale findings
         self._render()
 
 

@@ -11,6 +11,7 @@ from sorkit import refdata
 from sorkit.errors import SorkitError
 from sorkit.ids import is_valid_sor_code
 from sorkit.widgets.controls import date_field, text_field
+from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, InputProblem, T, sor_code_or_problem
 from sorkit.widgets.forms_create import unit_field_blocks
 from sorkit.widgets.state import EditValues, UnitFields, edit_change
@@ -46,7 +47,9 @@ class EditForm(FormBase):
         self.set_unit(sor_code)
 
     def set_unit(self, sor_code: str | None) -> None:
-        """Load the unit's own values into the form (date default: tomorrow)."""
+        """Load the unit's own values (date: tomorrow, or the unit's start if later)."""
+        if (sor_code or "") != self.values.sor_code:
+            self.reset_state()
         self._load(sor_code or "")
         self.push_values()
         self.validate()
@@ -54,7 +57,7 @@ class EditForm(FormBase):
     def _load(self, sor_code: str) -> None:
         from sorkit.widgets.details import unit_label
 
-        day = self.reg.earliest_date("edit")
+        day = default_date(self.reg, "edit", sor_code)
         original = UnitFields()
         level = "OE"
         if sor_code and is_valid_sor_code(sor_code):
@@ -70,7 +73,7 @@ class EditForm(FormBase):
             effective_from=day,
             original=original,
             fields=original,
-            reason=self.values.reason,
+            reason=self.values.reason if sor_code == self.values.sor_code else "",
         )
         types = refdata.unit_types_for_level(level)
         self.controls["unit_type"].options = [(T["choose"], None)] + [

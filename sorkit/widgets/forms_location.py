@@ -12,6 +12,7 @@ from sorkit.changes import SetLocationNumber
 from sorkit.errors import SorkitError
 from sorkit.texts import LOCATION_NUMBER_TEXTS as X
 from sorkit.widgets.controls import date_field, location_block, text_field
+from sorkit.widgets.datedefaults import default_date
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import INHERIT, NEW, OWN, FormState, LocationFields, LocationValues
 
@@ -55,6 +56,8 @@ class LocationNumberForm(FormBase):
 
     def set_unit(self, sor_code: str | None) -> None:
         """Load the unit's own location number (or the inherit flag)."""
+        if (sor_code or "") != self.values.sor_code:
+            self.reset_state()
         self._load(sor_code or "")
         self.push_values()
         if sor_code:
@@ -63,7 +66,7 @@ class LocationNumberForm(FormBase):
     def _load(self, sor_code: str) -> None:
         from sorkit.widgets.details import unit_label
 
-        day = self.reg.earliest_date("location_number")
+        day = default_date(self.reg, "location_number", sor_code)
         location = LocationFields(mode=NEW)
         if sor_code:
             try:
@@ -77,7 +80,10 @@ class LocationNumberForm(FormBase):
                 if location.mode not in (OWN, INHERIT):
                     location = replace(location, mode=NEW)
         self.values = LocationValues(
-            sor_code=sor_code, effective_from=day, location=location, reason=self.values.reason
+            sor_code=sor_code,
+            effective_from=day,
+            location=location,
+            reason=self.values.reason if sor_code == self.values.sor_code else "",
         )
         self.heading.value = f"<h4>{T['tabs_location']}: {unit_label(self.reg, sor_code)}</h4>"
 

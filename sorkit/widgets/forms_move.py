@@ -9,7 +9,8 @@ import ipywidgets as w
 
 from sorkit.changes import MoveUnit
 from sorkit.widgets.controls import date_field, text_field
-from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
+from sorkit.widgets.datedefaults import default_date
+from sorkit.widgets.forms_base import FormBase, InputProblem, T, sor_code_or_problem
 from sorkit.widgets.state import MoveValues
 
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ class MoveForm(FormBase):
 
     def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Build the form for ``sor_code`` (or the unit chosen later)."""
-        values = MoveValues(sor_code=sor_code or "", effective_from=reg.earliest_date("move"))
+        values = MoveValues(
+            sor_code=sor_code or "", effective_from=default_date(reg, "move", sor_code)
+        )
         super().__init__(reg, values, **kwargs)
         self.heading = w.HTML()
         self.parent_label = w.HTML()
@@ -39,7 +42,12 @@ class MoveForm(FormBase):
             [
                 self.heading,
                 text_field(self, "sor_code", "sor_code", T["unit"]),
-                w.HBox([text_field(self, "new_parent", "new_parent", T["new_parent"]), pick]),
+                w.HBox(
+                    [
+                        self._wide(text_field(self, "new_parent", "new_parent", T["new_parent"])),
+                        pick,
+                    ]
+                ),
                 self.parent_label,
                 date_field(self, "effective_from", "effective_from", T["effective_from"]),
             ]
@@ -48,6 +56,13 @@ class MoveForm(FormBase):
         if sor_code:
             self.validate()
 
+    @staticmethod
+    def _wide(box: w.Text) -> w.Text:
+        """Room for the label "Ny overliggende enhed (SOR-kode)" at 1400×900."""
+        box.style.description_width = "230px"
+        box.layout.width = "500px"
+        return box
+
     @property
     def picking(self) -> bool:
         """True while the next unit clicked in the tree becomes the new parent."""
@@ -55,7 +70,14 @@ class MoveForm(FormBase):
 
     def set_unit(self, sor_code: str | None) -> None:
         """Move ``sor_code`` (the unit selected in the tree)."""
-        self.values = replace(self.values, sor_code=sor_code or "", picking=False)
+        code = sor_code or ""
+        if code != self.values.sor_code:  # another unit: a fresh form with its own date
+            self.values = MoveValues(
+                sor_code=code, effective_from=default_date(self.reg, "move", code)
+            )
+            self.reset_state()
+        else:
+            self.values = replace(self.values, picking=False)
         self.push_values()
         self._labels()
         self.validate()
@@ -83,6 +105,8 @@ class MoveForm(FormBase):
     def build_change(self) -> Any:
         """MoveUnit from the values."""
         code = sor_code_or_problem(self.values.sor_code)
+        if not str(self.values.new_parent or "").strip():
+            raise InputProblem(T["choose_new_parent"])
         parent = sor_code_or_problem(self.values.new_parent)
         return MoveUnit(code, parent, effective_from=self.values.effective_from)
 

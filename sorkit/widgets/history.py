@@ -10,14 +10,16 @@ import pandas as pd
 
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
-from sorkit.texts import WIDGET_TEXTS
+from sorkit.texts import WIDGET_TEXTS, rule_title
+from sorkit.widgets.details import pending_of
+from sorkit.widgets.pending import PendingChanges
 
 if TYPE_CHECKING:
     from sorkit.register import Register
 
 T = WIDGET_TEXTS
 
-#: Column headings of the history table.
+#: Column headings of the history table (no internal ids: change ids stay in ``history``).
 HISTORY_HEADINGS = {
     "effective_date": "Dato",
     "operation": "Ændring",
@@ -26,15 +28,16 @@ HISTORY_HEADINGS = {
     "recorded_at": "Registreret",
     "reason": "Begrundelse",
     "accepted": "Accepterede advarsler",
-    "change_id": "Ændrings-id",
     "cancelled": "Annulleret",
+    "cancel_reason": "Begrundelse for annullering",
 }
 
 
 class HistoryPanel(w.VBox):
-    """The history of one unit: ``controls["include_cancelled"]`` and ``controls["table"]``.
+    """The history of one unit, its pending changes first (each with "Annuller ændring").
 
-    ``history`` holds the DataFrame from ``reg.history`` for the shown unit.
+    ``controls``: ``title``, ``pending`` (a :class:`PendingChanges`), ``include_cancelled``
+    and ``table`` (HTML, dates dd-mm-åååå, ja/nej, no internal ids). ``history`` holds the DataFrame from ``reg.history`` for the shown unit.
     """
 
     def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
@@ -45,8 +48,20 @@ class HistoryPanel(w.VBox):
         self.history = pd.DataFrame()
         cancelled = w.Checkbox(description=T["include_cancelled"], indent=False)
         cancelled.observe(lambda _c: self.refresh(), names="value")
-        self.controls = {"include_cancelled": cancelled, "title": w.HTML(), "table": w.HTML()}
-        self.children = [self.controls["title"], cancelled, self.controls["table"]]
+        self.pending_box = PendingChanges(reg)
+        self.pending_box.on_cancelled(lambda _id: self.refresh())
+        self.controls: dict[str, Any] = {
+            "include_cancelled": cancelled,
+            "title": w.HTML(),
+            "table": w.HTML(),
+            "pending": self.pending_box,
+        }
+        self.children = [
+            self.controls["title"],
+            self.pending_box,
+            cancelled,
+            self.controls["table"],
+        ]
         self.set_unit(sor_code)
 
     def set_unit(self, sor_code: str | None, load: bool = True) -> None:
@@ -61,6 +76,7 @@ class HistoryPanel(w.VBox):
         if not self.sor_code:
             self.history = pd.DataFrame()
             title.value, table.value = T["no_unit"], ""
+            self.pending_box.show(pd.DataFrame())
             return
         try:
             name = self.reg.unit(self.sor_code).name
@@ -77,10 +93,15 @@ class HistoryPanel(w.VBox):
             + "</h4>"
         )
         table.value = history_html(self.history)
+        self.pending_box.show(pending_of(self.reg, self.sor_code), keep_message=True)
 
 
 def history_html(frame: pd.DataFrame) -> str:
-    """The history as an HTML table with Danish headings and dd-mm-åååå dates."""
+    """The history as a compact HTML table a steward reads.
+
+    Danish headings, dates dd-mm-åååå on one line, "ja"/"nej" (with the reason of a
+    cancellation), accepted warnings by their Danish title, no internal ids, no empty columns.
+    """
     if not len(frame):
         return ""
     cols = [c for c in HISTORY_HEADINGS if c in frame.columns]
@@ -90,5 +111,38 @@ def history_html(frame: pd.DataFrame) -> str:
         shown["recorded_at"] = shown["recorded_at"].map(
             lambda t: "" if pd.isna(t) else t.strftime("%d-%m-%Y %H:%M")
         )
+    if "cancelled" in shown:
+        why = shown.pop("cancel_reason") if "cancel_reason" in shown else None
+        shown["cancelled"] = [
+            ("ja" + (f": {w}" if isinstance(w, str) and w else "")) if bool(c) else "nej"
+            for c, w in zip(
+                shown["cancelled"], why if why is not None else [None] * len(shown), strict=True
+            )
+        ]
+    if "accepted" in shown:
+        shown["accepted"] = shown["accepted"].map(accepted_text)
+    shown = shown.fillna("")
+    shown = shown[[c for c in shown.columns if (shown[c].astype(str) != "").any()]]
     shown = shown.rename(columns=HISTORY_HEADINGS)
-    return shown.to_html(index=False, escape=True, na_rep="")
+    style = (
+        "<style>.sorkit-history-table { border-collapse: collapse; font-size: 12px; width: 100%; }"
+        " .sorkit-history-table th, .sorkit-history-table td { text-align: left;"
+        " vertical-align: top; padding: 2px 6px; border-bottom: 1px solid #ddd; }"
+        " .sorkit-history-table td:first-child, .sorkit-history-table td:nth-child(5)"
+        " { white-space: nowrap; }</style>"
+    )
+    table = shown.to_html(
+        index=False, escape=True, na_rep="", border=0, classes="sorkit-history-table"
+    )
+    return style + table
+
+
+def accepted_text(value: object) -> str:
+    """``"CODE: why; ..."`` from the history with each code as its Danish rule title."""
+    if not isinstance(value, str) or not value:
+        return ""
+    parts = []
+    for item in value.split("; "):
+        code, _, why = item.partition(": ")
+        parts.append(f"{rule_title(code)}: {why}" if why else rule_title(code))
+    return "; ".join(parts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,12 +13,13 @@ from sorkit import refdata
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
 from sorkit.texts import FIELD_LABELS, LEVEL_LABELS, STATUS_LABELS, WIDGET_TEXTS
+from sorkit.widgets.results_table import ResultsTable
 
 if TYPE_CHECKING:
     from sorkit.register import Register
 
 T = WIDGET_TEXTS
-_STYLE = {"description_width": "150px"}
+_STYLE = {"description_width": "190px"}
 RESULT_HEADINGS = {
     "sor_code": FIELD_LABELS["sor_code"],
     "name": FIELD_LABELS["name"],
@@ -33,12 +33,14 @@ RESULT_HEADINGS = {
 
 
 class SearchPanel(w.VBox):
-    """Search units with ``reg.search`` and pick one from the results.
+    """Search units with ``reg.search`` and open one from the results table.
 
-    Keys of ``controls``: ``text`` (name, wildcards ``*``/``?``, or a SOR code), ``under``
-    (SOR code: only units under it), ``unit_type``, ``level``, ``include_closed``, ``search``
-    (button), ``results`` (HTML table) and ``pick`` (a dropdown of the results; choosing one
-    calls the :meth:`on_select` callbacks). ``results`` holds the last DataFrame.
+    Keys of ``controls``: ``text`` (name with wildcards ``*``/``?``, or a SOR code, CVR number or
+    location number: ``reg.search`` tells them apart), ``under`` (SOR code: only units under
+    it), ``unit_type``, ``level``, ``include_closed``, ``search`` (button), ``count`` (what was
+    searched and how many found) and ``table`` (a :class:`ResultsTable`; clicking a row's name
+    calls the :meth:`on_select` callbacks). Enter in either text field searches.
+    ``results`` holds the last DataFrame.
     """
 
     def __init__(self, reg: Register, **kwargs: Any):
@@ -52,10 +54,11 @@ class SearchPanel(w.VBox):
             "text": w.Text(
                 description=T["search_text"],
                 style=_STYLE,
-                placeholder="*blovstrød*",
+                placeholder="*blovstrød*, SOR-kode, CVR- eller lokationsnummer",
                 continuous_update=False,
+                layout=w.Layout(width="560px"),
             ),
-            "under": w.Text(description=T["search_under"], style=_STYLE),
+            "under": w.Text(description=T["search_under"], style=_STYLE, continuous_update=False),
             "unit_type": w.Dropdown(
                 options=[(T["any"], None)]
                 + sorted(
@@ -73,22 +76,21 @@ class SearchPanel(w.VBox):
             "search": w.Button(
                 description=T["search_button"], button_style="primary", icon="search"
             ),
-            "count": w.HTML(),
-            "pick": w.Dropdown(options=[], description=T["search_pick"], style=_STYLE),
-            "results": w.HTML(),
+            "table": ResultsTable(),
         }
+        c["count"] = c["table"].controls["count"]
         c["search"].on_click(lambda _b: self.search())
-        c["text"].observe(lambda _c: self.search(), names="value")
-        c["pick"].observe(self._on_pick, names="value")
+        self._quiet = False
+        c["text"].observe(self._on_enter, names="value")  # Enter (or leaving the field)
+        c["under"].observe(self._on_enter, names="value")
+        c["table"].on_select(self._on_pick)
         self.children = [
             c["text"],
             c["under"],
             w.HBox([c["unit_type"], c["level"]]),
             c["include_closed"],
             c["search"],
-            c["count"],
-            c["pick"],
-            c["results"],
+            c["table"],
         ]
 
     def on_select(self, callback: Callable[[str], None]) -> None:
@@ -100,9 +102,7 @@ class SearchPanel(w.VBox):
         c = self.controls
         text = c["text"].value.strip()
         out: dict[str, Any] = {"include_closed": c["include_closed"].value}
-        if text.replace(" ", "").isdigit() and len(text.replace(" ", "")) >= 8:
-            out["sor_code"] = text
-        elif text:
+        if text:
             out["text"] = text
         if c["under"].value.strip():
             out["under"] = c["under"].value.strip()
@@ -114,34 +114,37 @@ class SearchPanel(w.VBox):
     def search(self) -> pd.DataFrame:
         """Run the search and show the results (errors are shown, not raised)."""
         criteria = self.criteria()
+        if len(criteria) == 1:  # nothing typed or chosen: no search of the whole register
+            return self.results
         text = criteria.pop("text", None)
         try:
             self.results = self.reg.search(text, **criteria)
         except (SorkitError, ValueError, ImportError) as exc:
             self.results = pd.DataFrame()
-            self.controls[
-                "count"
-            ].value = f"<span style='color:#a00'>{html.escape(str(exc))}</span>"
-            self.controls["results"].value = ""
-            self.controls["pick"].options = []
+            self.controls["table"].show_error(str(exc))
             return self.results
-        count = len(self.results)
-        self.controls["count"].value = (
-            T["search_count"].format(count=count) if count else T["search_none"]
-        )
-        # A blank first choice: the browser's <select> shows (and may send back) index 0 when
-        # the options change, which must not pick a unit (and reset every form) on its own.
-        self.controls["pick"].options = [(T["choose"], None)] + [
-            (f"{row.name} ({row.sor_code})", row.sor_code) for row in self.results.itertuples()
-        ]
-        self.controls["pick"].value = None
-        self.controls["results"].value = results_html(self.results)
+        self.controls["table"].show(self.results)
         return self.results
 
-    def _on_pick(self, change: dict[str, Any]) -> None:
-        if change["new"]:
-            for listener in list(self._listeners):
-                listener(change["new"])
+    def _on_enter(self, _change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.search()
+
+    def search_for(self, text: str) -> pd.DataFrame:
+        """Search ``text`` alone (the one search box): other fields are cleared first."""
+        self._quiet = True
+        try:
+            self.controls["text"].value = text
+            self.controls["under"].value = ""
+            self.controls["unit_type"].index = 0  # "(alle)"
+            self.controls["level"].index = 0
+        finally:
+            self._quiet = False
+        return self.search()
+
+    def _on_pick(self, sor_code: str) -> None:
+        for listener in list(self._listeners):
+            listener(sor_code)
 
     def export_csv(self, path: str | Path) -> Path:
         """Write the last results to a CSV file (UTF-8 with BOM, so Excel reads æøå)."""
@@ -153,6 +156,7 @@ class SearchPanel(w.VBox):
     def refresh(self) -> None:
         """Run the last search again (after a change), if there was one."""
         if len(self.results) or self.controls["count"].value:
+            self.controls["count"].value = ""
             self.search()
 
 

@@ -111,7 +111,7 @@ class FormState:
     """What a form knows besides its field values: the current plan and its findings.
 
     Attributes:
-        violations: the findings of the last plan (errors and warnings).
+        violations: the findings of the last plan (errors, warnings and notices).
         accepted: warning codes ticked "Accepter".
         reasons: the reason typed for each warning code.
         problem: an input problem that stops planning (no unit chosen, bad SOR code...).
@@ -141,7 +141,12 @@ class FormState:
     @property
     def warnings(self) -> list[Violation]:
         """The warnings (each must be accepted with a reason)."""
-        return [v for v in self.violations if not v.is_error]
+        return [v for v in self.violations if v.is_warning]
+
+    @property
+    def notices(self) -> list[Violation]:
+        """The notices (the guide's "OBS"): shown beside the save button, nothing to accept."""
+        return [v for v in self.violations if v.is_notice]
 
     @property
     def accept(self) -> dict[str, str]:

@@ -22,6 +22,7 @@ from ipytree import Node, Tree
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
 from sorkit.texts import LEVEL_LABELS, WIDGET_TEXTS
+from sorkit.widgets.datefield import DanishDateField
 
 if TYPE_CHECKING:
     from sorkit.register import Register
@@ -68,15 +69,19 @@ class UnitTree(w.VBox):
         c = self.controls = {
             "only_mine": w.Checkbox(value=only_mine, description=T["only_mine"], indent=False),
             "show_closed": w.Checkbox(description=T["show_closed"], indent=False),
-            "as_of": w.DatePicker(value=reg.today, description=T["as_of"]),
+            "as_of": DanishDateField(
+                value=reg.today, description=T["as_of"], style={"description_width": "90px"}
+            ),
             "tree": Tree(multiple_selection=False),
         }
         for key in ("only_mine", "show_closed", "as_of"):
             c[key].observe(lambda _c: self.refresh(), names="value")
         self.date_text = w.HTML()
+        #: Shown while the tree is rebuilt (it can take seconds with "Kun mine enheder" off).
+        self.busy = w.HTML()
         self.children = [
-            w.HBox([c["only_mine"], c["show_closed"]]),
-            w.HBox([c["as_of"], self.date_text]),
+            w.HBox([c["only_mine"], c["show_closed"], self.busy]),
+            c["as_of"],
             c["tree"],
         ]
         self.refresh()
@@ -139,6 +144,13 @@ class UnitTree(w.VBox):
         """Rebuild from the roots on the chosen date, re-opening the nodes that were open."""
         day = self.as_of
         self.date_text.value = format_da(day)
+        self.busy.value = f"<i>{T['busy_tree']}</i>"
+        try:
+            self._rebuild(day)
+        finally:
+            self.busy.value = ""
+
+    def _rebuild(self, day: dt.date) -> None:
         self._nodes.clear()
         self._codes.clear()
         self._loaded.clear()

@@ -83,6 +83,22 @@ def accept_warnings(page: Page, form: str) -> list[str]:
     return accepted
 
 
+def result_row(page: Page, name: str) -> Locator:
+    """The search result row (its name button) for the unit called ``name``."""
+    return (
+        page.locator(".sorkit-search .sorkit-result-row")
+        .filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+        .first
+    )
+
+
+def fill_date(page: Page, key: str, day: dt.date) -> None:
+    """Type a date dd-mm-åååå into a Danish date field and confirm it with Enter."""
+    box = control(page, key, "input")
+    box.fill(day.strftime("%d-%m-%Y"))
+    box.press("Enter")
+
+
 def details_text(page: Page) -> Locator:
     return control(page, "details")
 
@@ -111,7 +127,7 @@ def test_app_is_one_local_page_without_code(app_session: BrowserSession) -> None
     assert app_session.offsite == []
     assert app_session.requests and all(LOCAL.match(url) for url in app_session.requests)
     # The register's today inside the app is SORKIT_TODAY (the tree's date).
-    expect(control(page, "tree-as_of", "input")).to_have_value(TODAY.isoformat())
+    expect(control(page, "tree-as_of", "input")).to_have_value(TODAY.strftime("%d-%m-%Y"))
     app_session.shot("no-code")
 
 
@@ -140,16 +156,12 @@ def test_search_and_pick_result(app_session: BrowserSession, codes: dict[str, st
     control(page, "search-under", "input").fill(codes["alleroed"])
     control(page, "search-search").click()
     expect(control(page, "search-count")).to_contain_text(re.compile(r"\d+ enheder"))
-    expect(control(page, "search-results")).to_contain_text("Allerød Kommunes Tandpleje")
+    row = result_row(page, "Allerød Kommunes Tandpleje")
+    expect(row).to_be_visible()
     app_session.shot("search-results")
-    pick = control(page, "search-pick", "select")
-    label = pick.locator("option").filter(has_text=codes["tandpleje"]).first.inner_text()
-    found = re.search(r"^(.*\S)\s*\((\d+)\)\s*$", label.strip())
-    assert found, label
-    pick.select_option(label=label)
-    tab(page, "Detaljer")
-    expect(details_text(page)).to_contain_text(found.group(1))
-    expect(details_text(page)).to_contain_text(found.group(2))
+    row.click()  # a row opens the unit: tree and Detaljer
+    expect(details_text(page)).to_contain_text("Allerød Kommunes Tandpleje")
+    expect(details_text(page)).to_contain_text(codes["tandpleje"])
     expect(node(page, "Allerød Kommunes Tandpleje").first).to_have_class(
         re.compile("jstree-clicked")
     )
@@ -178,8 +190,8 @@ def test_create_move_close(app_session: BrowserSession, codes: dict[str, str]) -
     control(page, "create-phone", "input").fill("48100000")
     expect(findings).not_to_contain_text("Telefonnummer")
     expect(findings).not_to_contain_text("Fejl")
-    accept_warnings(page, "create")
-    expect(control(page, "create-apply")).to_be_enabled()
+    expect(control(page, "create-notice_box")).to_contain_text("borgervendte")
+    expect(control(page, "create-apply")).to_be_enabled()  # a notice needs no acceptance
     app_session.shot("create-ready")
     control(page, "create-apply").click()
     expect(control(page, "create-result")).to_contain_text("er gemt")
@@ -187,20 +199,16 @@ def test_create_move_close(app_session: BrowserSession, codes: dict[str, str]) -
     # ... and it is in the tree at once, and found by the next search.
     expect(node(page, NEW_NAME)).to_be_visible()
     app_session.shot("create-applied")
+    new_code = re.search(
+        rf"{re.escape(NEW_NAME)} \((\d{{6,}})\)", control(page, "create-result").inner_text()
+    )
+    assert new_code, "the save message names the new unit and its SOR code"
+    new_code_text = new_code.group(1)
     tab(page, "Søg")
     control(page, "search-under", "input").fill("")
     control(page, "search-text", "input").fill("*browsertest*")
     control(page, "search-search").click()
-    expect(control(page, "search-results")).to_contain_text(NEW_NAME)
-    new_code = re.search(
-        r"\((\d{6,})\)",
-        control(page, "search-pick", "select")
-        .locator("option")
-        .filter(has_text=NEW_NAME)
-        .first.inner_text(),
-    )
-    assert new_code, "the new unit's SOR code is in the result list"
-    new_code_text = new_code.group(1)
+    expect(result_row(page, NEW_NAME)).to_be_visible()
     app_session.shot("create-found")
 
     # Flyt OE: to "Allerød Kommunes Tandpleje", typed as a SOR code; too early a date first.
@@ -210,10 +218,14 @@ def test_create_move_close(app_session: BrowserSession, codes: dict[str, str]) -
     control(page, "move-new_parent", "input").fill(codes["tandpleje"])
     expect(control(page, "move")).to_contain_text("Allerød Kommunes Tandpleje")
     move_findings = control(page, "move-findings")
+    # The date starts at the new unit's first day (the earliest it can move); a day before
+    # that is refused.
+    expect(control(page, "move-effective_from", "input")).to_have_value(start.strftime("%d-%m-%Y"))
+    fill_date(page, "move-effective_from", TODAY + dt.timedelta(days=1))
     expect(move_findings).to_contain_text("for tidlig")
     expect(control(page, "move-apply")).to_be_disabled()
     app_session.shot("move-too-early")
-    control(page, "move-effective_from", "input").fill(start.isoformat())
+    fill_date(page, "move-effective_from", start)
     expect(move_findings).not_to_contain_text("for tidlig")
     accept_warnings(page, "move")
     expect(control(page, "move-apply")).to_be_enabled()
@@ -228,7 +240,7 @@ def test_create_move_close(app_session: BrowserSession, codes: dict[str, str]) -
     tab(page, "Luk OE")
     expect(control(page, "close-sor_code", "input")).to_have_value(new_code_text)
     last_day = dt.date(2027, 1, 31)
-    control(page, "close-last_day", "input").fill(last_day.isoformat())
+    fill_date(page, "close-last_day", last_day)
     expect(control(page, "close-apply")).to_be_enabled()
     control(page, "close-apply").click()
     question = control(page, "close-confirmation")
