@@ -15,6 +15,7 @@ from sorkit.clibase import (
     default_register,
     open_from_args,
     register_arg,
+    register_target,
     show_progress,
     today_arg,
 )
@@ -69,7 +70,7 @@ def _import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.exists():
         raise CliError(CLI_TEXTS["no_file"].format(path=source))
-    path = Path(args.register or default_register())
+    path = register_target(args)
     reg = sorkit.open_register(path, user=args.user, today=args.today)
     importer = sorkit.import_sor_xml if source.suffix.lower() == ".xml" else sorkit.import_sor_csv
     report = importer(reg, source, dry_run=args.dry_run, force=args.force, reason=args.reason)

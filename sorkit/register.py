@@ -27,6 +27,7 @@ from sorkit.resultframes import index_frame
 from sorkit.searchindex import CLOSED, GONE, IntArray, SearchIndex, cached_index
 from sorkit.snapshot import Snapshot
 from sorkit.store import Store
+from sorkit.store.engines import is_url
 from sorkit.units import read_unit
 
 ROLES = ("reader", "steward", "sds_admin")
@@ -75,9 +76,11 @@ class Register:
 
     @property
     def path(self) -> str | None:
-        """The register file (None for an in-memory register)."""
+        """The register file, or its PostgreSQL URL (None for an in-memory register)."""
         p = self._shared.store.path
-        return None if p is None else str(p)
+        if p is None:
+            return getattr(self._shared.store, "url", None)
+        return str(p)
 
     @property
     def clock(self) -> Clock:
@@ -174,6 +177,10 @@ class Register:
                 # written since).
                 written_gen, stat = sh.store.written
                 sh.stat = stat if written_gen == generation else None
+            elif snap is not None and snap.generation < generation - 1:
+                # Others wrote (other units) in between: the next read fetches their units
+                # and this write's incrementally (a PostgreSQL register's many writers).
+                sh.stat = None
             else:
                 sh.snapshot = None
                 sh.stat = None
@@ -453,10 +460,12 @@ def open_register(
     today: dt.date | None = None,
     busy_timeout: float = 60.0,
 ) -> Register:
-    """Open or create a register (a DuckDB file; None = in-memory).
+    """Open or create a register (a DuckDB file; None = in-memory; or a PostgreSQL URL).
 
     Args:
         path: the register file; created if missing, upgraded if made by an older sorkit.
+            A ``postgresql://user@host:port/dbname`` URL opens (or creates the schema in)
+            a register on a PostgreSQL server, shared by many writing processes.
         user: who works on it (default $SORKIT_USER, then $JUPYTERHUB_USER, then the OS user).
         today: fix the register's today (tests, planning); default the real date.
         busy_timeout: seconds to wait for another process that holds the file.
@@ -464,5 +473,11 @@ def open_register(
     Raises:
         SchemaError: the file is not a sorkit register or was made by a newer sorkit.
     """
-    store = Store(path, busy_timeout=busy_timeout)
+    store: Any
+    if is_url(path):  # a shared register on a PostgreSQL server
+        from sorkit.store.pg import PgStore
+
+        store = PgStore(str(path), busy_timeout=busy_timeout)
+    else:
+        store = Store(path, busy_timeout=busy_timeout)
     return Register(_Shared(store, Clock(today)), user or default_user())

@@ -11,6 +11,9 @@ import sorkit
 from sorkit.importers import ImportRejected, import_sor_csv
 from sorkit.store.io import table_counts
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 12, 1)
 D = dt.date

@@ -14,6 +14,9 @@ from sorkit.importers import import_sor_xml
 from sorkit.store.io import table_counts
 from tests.builders import add_unit, code, write
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
 TODAY = dt.date(2026, 12, 1)
 SNAPSHOT = dt.date(2026, 11, 30)

@@ -13,6 +13,9 @@ from sorkit.exporters import write_sor_xml
 from sorkit.importers import ImportRejected, import_sor_xml
 from sorkit.store.io import table_counts
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 12, 1)

@@ -11,6 +11,9 @@ from sorkit import CloseUnit, CreateUnit, EditUnit, SetLocationNumber
 from sorkit.ids import make_gln
 from tests.helpers_rules import OE_TYPE, Row, Units, copy_demo, day, location_number, run_row
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 TP = "Allerød Kommunes Tandpleje"
 TBS = "Tandplejen Blovstrød Skole"
 SI = "Sundhed og Omsorg, Allerød"

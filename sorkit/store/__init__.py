@@ -125,6 +125,10 @@ class Store:
         if self.path is not None:
             _engine(self.path).detach_now()
 
+    def close(self) -> None:
+        """Done with the register in this process: let go of the file now (if idle)."""
+        self.release()
+
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back."""

@@ -102,12 +102,20 @@ def _sequences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def table_names(store: Store) -> list[str]:
     """The register's tables (not views), by name."""
+    if getattr(store, "url", None):  # PostgreSQL: the tables a dump holds
+        from sorkit.store import pgio
+
+        return list(pgio.DUMP_TABLES)
     with store.connect() as con:
         return base_tables(con)
 
 
 def table_counts(store: Store) -> dict[str, int]:
     """Rows per table (a cheap fingerprint of a register's content)."""
+    if getattr(store, "url", None):
+        from sorkit.store import pgio
+
+        return pgio.table_counts(store)  # type: ignore[arg-type]
     with store.connect() as con:
         return {
             t: int(con.execute(f"SELECT count(*) FROM {_ident(t)}").fetchall()[0][0])
@@ -117,6 +125,10 @@ def table_counts(store: Store) -> dict[str, int]:
 
 def table_rows(store: Store, table: str) -> list[tuple[Any, ...]]:
     """Every row of one table, sorted (for comparing two registers)."""
+    if getattr(store, "url", None):  # as DuckDB's rows, so two engines compare equal
+        from sorkit.store import pgio
+
+        return pgio.table_rows(store, table)  # type: ignore[arg-type]
     with store.connect() as con:
         if table not in base_tables(con):
             raise KeyError(table)
@@ -132,6 +144,10 @@ def dump_parquet(store: Store, folder: str | Path, *, sorkit_version: str = "") 
     Returns:
         The manifest.
     """
+    if getattr(store, "url", None):  # a PostgreSQL register: the same format, its own SQL
+        from sorkit.store import pgio
+
+        return pgio.dump_parquet(store, folder, sorkit_version=sorkit_version)  # type: ignore[arg-type]
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     tables: dict[str, dict[str, Any]] = {}
@@ -206,6 +222,10 @@ def load_parquet(store: Store, folder: str | Path) -> dict[str, Any]:
         SorImportError: the folder is not a dump, a file is missing or a count is off, or the
             register is not empty.
     """
+    if getattr(store, "url", None):  # a PostgreSQL register
+        from sorkit.store import pgio
+
+        return pgio.load_parquet(store, folder)  # type: ignore[arg-type]
     src = Path(folder)
     manifest = read_manifest(src)
     with store.transaction() as con:

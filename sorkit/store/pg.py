@@ -1,0 +1,865 @@
+"""The register on PostgreSQL: the same store interface as the DuckDB :class:`~sorkit.store.Store`.
+
+Opened with a ``postgresql://`` URL (``open_register``, ``SORKIT_REGISTER``, every CLI
+``--register``). Many processes write at once:
+
+- a write locks only the rows of ``units`` it touches (plus the new parent of a created or
+  moved unit) with ``SELECT ... FOR UPDATE`` in SOR-code order, and checks each unit's
+  generation against the snapshot the change was planned on: a unit written since gives
+  :class:`~sorkit.errors.StaleSnapshot` (the engine re-plans, or refuses with
+  CONCURRENT_CHANGE when the unit itself changed), any other unit is no obstacle;
+- the register-wide ``generation`` is taken as the last statement before COMMIT (a row lock on
+  one ``meta`` row held for the inserts and the commit only), so generations are committed in
+  order and "everything written after generation G" stays a correct incremental read;
+- the commit NOTIFYs channel ``sorkit``; every open store LISTENs on its own connection, and
+  :meth:`PgStore.stat_key` changes when a notification arrives, so every open register patches
+  its snapshot (and search index and change log) on its next read, without polling.
+
+The database's own constraints (:mod:`sorkit.store.pgschema`) are the last line: a version
+written behind sorkit's back that overlaps a current one is refused by PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import psycopg
+import pyarrow as pa
+from psycopg import errors as pg_errors
+from psycopg.types.json import Jsonb
+
+from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
+from sorkit.model import STATE_FIELDS, Event, Version
+from sorkit.store.engines import is_url
+from sorkit.store.load import VERSION_SELECT, to_version
+from sorkit.store.pgschema import LATEST_VERSION, MIGRATIONS
+from sorkit.store.schema import APP_ID
+
+__all__ = ["PgStore", "is_url", "CHANNEL"]
+
+#: The NOTIFY channel every commit signals (payload: the new generation).
+CHANNEL = "sorkit"
+
+_STATE = list(STATE_FIELDS)
+_JSON_FIELDS = frozenset(
+    {"postal_address", "visiting_address", "activity_address", "location_number"}
+)
+_LIST_FIELDS = frozenset({"local_attributes", "specialities", "replaces", "replaced_by"})
+_VERSION_COLUMNS = [
+    "version_id",
+    "sor_code",
+    "valid_from",
+    "valid_to",
+    *_STATE,
+    "set_fields",
+    "change_id",
+    "recorded_at",
+    "recorded_by",
+    "gen",
+]
+_EVENT_SELECT = (
+    "event_id, change_id, sor_code, effective_from, kind, assignments, recorded_at, recorded_by"
+)
+_EVENT_COLUMNS = (
+    "event_id",
+    "change_id",
+    "sor_code",
+    "effective_from",
+    "kind",
+    "assignments",
+    "recorded_at",
+    "recorded_by",
+    "cancelled",
+    "cancelled_by",
+)
+_EVENTS_LOG = (
+    "SELECT event_id, change_id, sor_code, effective_from, kind, assignments, recorded_at, "
+    "recorded_by, superseded_at IS NOT NULL AS cancelled, superseded_by AS cancelled_by "
+    "FROM unit_events"
+)
+_AUDIT_LOG = "SELECT audit_id, change_id, sor_code, reason, accepted, batch_id FROM audit"
+
+
+def _qmarks(sql: str) -> str:
+    """Sorkit's portable SQL uses ``?`` placeholders; psycopg wants ``%s``."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PgStore:
+    """A register in a PostgreSQL database (see the module docstring)."""
+
+    def __init__(self, url: str, *, busy_timeout: float = 60.0):
+        """Connect to ``url``, creating the schema in an empty database or upgrading it.
+
+        Raises:
+            SchemaError: the database holds something else, or a newer sorkit's register.
+            RegisterBusy: the server did not answer within ``busy_timeout`` seconds.
+        """
+        self.url = url
+        self.path = None  # no file: the register lives on the server
+        self.busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._con: psycopg.Connection[Any] | None = None
+        self._pid = 0
+        self._inherited: list[Any] = []  # connections of a parent process: never touched
+        self._seen_generation: int | None = None
+        self._users_cache: tuple[int, dict[str, tuple[str, tuple[str, ...], str | None]]] | None
+        self._users_cache = None
+        self._notified = 0
+        self._listener: threading.Thread | None = None
+        self._listener_pid = 0
+        self._listening = False
+        self._closed = False
+        #: (generation, stat key) of this store's last write; the key is never known ahead
+        #: (the commit's own notification changes it), so the register asks once more.
+        self.written: tuple[int, tuple[int, ...] | None] = (-1, None)
+        self._initialise()
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                return psycopg.connect(
+                    self.url, connect_timeout=max(1, int(self.busy_timeout)), autocommit=True
+                )
+            except psycopg.OperationalError as exc:
+                if time.monotonic() >= deadline or "does not exist" in str(exc):
+                    raise RegisterBusy(self.url, self.busy_timeout) from exc
+                time.sleep(0.2)
+
+    @contextmanager
+    def connect(self) -> Iterator[psycopg.Connection[Any]]:
+        """Yield this process's connection to the register (autocommit; one user at a time)."""
+        with self._lock:
+            if self._con is None or self._pid != os.getpid() or self._con.closed:
+                if self._con is not None and self._pid != os.getpid():
+                    self._inherited.append(self._con)  # the parent's socket: leave it alone
+                self._con = self._connect()
+                self._pid = os.getpid()
+            if self._listener_pid != os.getpid() and not self._closed:
+                self._start_listener()
+            try:
+                yield self._con
+            except psycopg.OperationalError:
+                # A broken connection (server restart): the next operation connects anew.
+                if self._con is not None and self._con.broken:
+                    self._con = None
+                raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """Yield the connection inside BEGIN ... COMMIT; any error rolls everything back."""
+        with self.connect() as con, con.transaction():
+            yield con
+
+    def release(self) -> None:
+        """Nothing to let go of: the server keeps the register (the file engine's twin)."""
+
+    def checkpoint(self) -> None:
+        """Nothing to do: PostgreSQL makes a commit durable itself."""
+
+    def close(self) -> None:
+        """Close the connections (the register's database may then be dropped or copied)."""
+        self._closed = True
+        with self._lock:
+            if self._con is not None and self._pid == os.getpid():
+                self._con.close()
+            self._con = None
+            self._listening = False
+
+    # -- change notifications ----------------------------------------------------------------
+
+    def _start_listener(self) -> None:
+        """LISTEN on a connection of its own; a thread counts the notifications."""
+        self._listener_pid = os.getpid()
+        try:
+            con = psycopg.connect(self.url, autocommit=True)
+            con.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error:
+            self._listening = False
+            return
+        self._listening = True
+        thread = threading.Thread(target=self._listen, args=(con,), daemon=True)
+        self._listener = thread
+        thread.start()
+
+    def _listen(self, con: psycopg.Connection[Any]) -> None:
+        pid = os.getpid()
+        try:
+            while not self._closed and os.getpid() == pid:
+                for _note in con.notifies(timeout=0.5, stop_after=1):
+                    self._notified += 1
+        except psycopg.Error:
+            pass
+        finally:
+            self._listening = False
+            self._notified += 1  # whatever was missed: look once more
+            if os.getpid() == pid:
+                con.close()
+
+    def stat_key(self) -> tuple[int, ...] | None:
+        """Changes whenever any process commits to the register (a NOTIFY arrived).
+
+        Without a working listener it changes on every call, so every read asks the
+        server for the generation (one cheap query) instead of trusting a stale snapshot.
+        """
+        if self._listening and self._listener_pid == os.getpid():
+            return (self._notified,)
+        return (time.monotonic_ns(),)
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def _initialise(self) -> None:
+        with self.transaction() as con:
+            # One process at a time creates or upgrades the schema.
+            con.execute("SELECT pg_advisory_xact_lock(hashtext('sorkit-schema'))")
+            tables = {
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = current_schema()"
+                ).fetchall()
+            }
+            if not tables:
+                self._migrate(con, 0)
+                return
+            if "meta" not in tables:
+                raise SchemaError(f"{self._where()} er ikke et sorkit-register (ingen meta-tabel)")
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("app") != APP_ID:
+                raise SchemaError(
+                    f"{self._where()} er ikke et sorkit-register (app={meta.get('app')})"
+                )
+            version = int(meta.get("schema_version", "0"))
+            if version > LATEST_VERSION:
+                raise SchemaError(
+                    f"{self._where()} er lavet af en nyere sorkit (skemaversion {version}; denne "
+                    f"sorkit kender op til {LATEST_VERSION}). Opdater sorkit."
+                )
+            if version < LATEST_VERSION:
+                self._migrate(con, version)
+
+    def _where(self) -> str:
+        """The URL without a password, for messages."""
+        info = psycopg.conninfo.conninfo_to_dict(self.url)
+        return (
+            f"postgresql://{info.get('host', '')}:{info.get('port', '')}/{info.get('dbname', '')}"
+        )
+
+    def _migrate(self, con: psycopg.Connection[Any], current: int) -> None:
+        for version, _name, statements in MIGRATIONS:
+            if current < version:
+                for statement in statements:
+                    con.execute(statement)  # type: ignore[arg-type]  # sorkit's own DDL
+                current = version
+        if not con.execute("SELECT count(*) FROM meta").fetchall()[0][0]:
+            con.cursor().executemany(
+                "INSERT INTO meta VALUES (%s, %s)",
+                [("app", APP_ID), ("generation", "0"), ("schema_version", str(current))],
+            )
+        con.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", [str(current)])
+
+    def schema_version(self) -> int:
+        """The schema version of the register."""
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return int(row[0]) if row else 0
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """The write counter: the generation of the last committed write."""
+        with self.connect() as con:
+            return _generation(con)
+
+    def load_current(self) -> tuple[int, list[Version]]:
+        """All current-knowledge versions, with the generation they were read at."""
+        with self._snapshot_read() as con:
+            gen = _generation(con)
+            self._seen_generation = gen
+            versions = _select_versions(con, "superseded_at IS NULL", [])
+        return gen, versions
+
+    def load_changed_since(self, gen: int) -> tuple[int, set[str], list[Version]]:
+        """Units written after generation ``gen``: (new generation, their codes, versions)."""
+        with self._snapshot_read() as con:
+            new_gen = _generation(con)
+            self._seen_generation = new_gen
+            if new_gen == gen:
+                return new_gen, set(), []
+            codes = {
+                r[0]
+                for r in con.execute("SELECT sor_code FROM units WHERE gen > %s", [gen]).fetchall()
+            }
+            versions = (
+                _select_versions(
+                    con, "superseded_at IS NULL AND sor_code = ANY(%s)", [sorted(codes)]
+                )
+                if codes
+                else []
+            )
+        return new_gen, codes, versions
+
+    @contextmanager
+    def _snapshot_read(self) -> Iterator[psycopg.Connection[Any]]:
+        """A read-only transaction that sees one committed state (REPEATABLE READ)."""
+        with self.connect() as con:
+            con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield con
+            finally:
+                con.execute("COMMIT")
+
+    def versions_known_at(self, sor_code: str, known_at: dt.datetime) -> list[Version]:
+        """The unit's versions as sorkit knew them at ``known_at`` (transaction time)."""
+        with self.connect() as con:
+            return _select_versions(
+                con,
+                "sor_code = %s AND recorded_at <= %s AND (superseded_at IS NULL OR superseded_at > %s)",
+                [sor_code, known_at, known_at],
+            )
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query from sorkit's own SQL (``?`` placeholders) and return all rows."""
+        with self.connect() as con:
+            return list(con.execute(_qmarks(sql), list(params)).fetchall())  # type: ignore[arg-type]
+
+    def query_df(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run a read query from sorkit's own SQL and return a pandas DataFrame."""
+        with self.connect() as con:
+            cur = con.execute(_qmarks(sql), list(params))  # type: ignore[arg-type]
+            names = [d.name for d in cur.description or []]
+            return pd.DataFrame.from_records(cur.fetchall(), columns=names)
+
+    def events_for(self, codes: Iterable[str], *, include_cancelled: bool = False) -> list[Event]:
+        """The change events of the given units (cancelled ones only on request)."""
+        with self.connect() as con:
+            return _events_for(con, set(codes), include_cancelled=include_cancelled)
+
+    def events_for_change(self, change_id: str) -> list[Event]:
+        """The current (not cancelled) events of one change."""
+        with self.connect() as con:
+            rows = con.execute(
+                f"SELECT {_EVENT_SELECT} FROM unit_events WHERE change_id = %s "
+                "AND superseded_at IS NULL ORDER BY event_id",
+                [change_id],
+            ).fetchall()
+        return [_to_event(r) for r in rows]
+
+    def event_log(self) -> tuple[int, int, Any, Any]:
+        """The whole change log: (generation, highest audit id, events, audit) as Arrow."""
+        with self._snapshot_read() as con:
+            gen, top = _log_marks(con)
+            events = con.execute(_EVENTS_LOG).fetchall()
+            audit = con.execute(_AUDIT_LOG + " WHERE sor_code IS NOT NULL").fetchall()
+        return gen, top, _event_table(events), _audit_table(audit)
+
+    def event_log_since(
+        self, generation: int, audit_id: int
+    ) -> tuple[int, int, set[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The event and audit rows of every unit written after ``generation`` / ``audit_id``."""
+        with self._snapshot_read() as con:
+            now, top = _log_marks(con)
+            if now == generation and top == audit_id:
+                return now, top, set(), [], []
+            codes = {
+                r[0]
+                for r in con.execute(
+                    "SELECT sor_code FROM unit_events WHERE gen > %s UNION SELECT sor_code "
+                    "FROM audit WHERE audit_id > %s AND sor_code IS NOT NULL",
+                    [generation, audit_id],
+                ).fetchall()
+            }
+            wanted = [sorted(codes)]
+            events = con.execute(_EVENTS_LOG + " WHERE sor_code = ANY(%s)", wanted).fetchall()
+            audit = con.execute(_AUDIT_LOG + " WHERE sor_code = ANY(%s)", wanted).fetchall()
+        return now, top, codes, [tuple(r) for r in events], [tuple(r) for r in audit]
+
+    def users(self) -> dict[str, tuple[str, tuple[str, ...], str | None]]:
+        """All users: name -> (role, scopes, display name)."""
+        cached = self._users_cache
+        if (
+            cached is not None
+            and self._seen_generation is not None
+            and cached[0] == self._seen_generation
+        ):
+            return dict(cached[1])
+        with self._snapshot_read() as con:
+            gen = _generation(con)
+            found = {
+                r[0]: (r[1], tuple(r[2] or ()), r[3])
+                for r in con.execute(
+                    "SELECT user_name, role, scopes, display_name FROM users"
+                ).fetchall()
+            }
+        self._users_cache = (gen, found)
+        self._seen_generation = gen
+        return dict(found)
+
+    def set_user(
+        self, name: str, role: str, scopes: Iterable[str] = (), display_name: str | None = None
+    ) -> None:
+        """Create or replace a user with a role and scopes (SOR codes)."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM users WHERE user_name = %s", [name])
+            con.execute(
+                "INSERT INTO users VALUES (%s, %s, %s, %s)",
+                [name, role, list(scopes), display_name],
+            )
+            _next_generation(con)
+        self._users_cache = None
+
+    def batch_with_hash(self, plan_hash: str) -> tuple[Any, ...] | None:
+        """The batch already applied with this plan hash, if any."""
+        with self.connect() as con:
+            found = con.execute(
+                "SELECT batch_id, applied_by, applied_at FROM batches WHERE plan_hash = %s",
+                [plan_hash],
+            ).fetchall()
+        return tuple(found[0]) if found else None
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def write(
+        self,
+        ws: Any,
+        project: Callable[[str, list[Event], dt.datetime], list[Version]],
+        now: dt.datetime,
+    ) -> tuple[int, dict[str, list[Version]]]:
+        """Apply a write set in one transaction, locking only the units it touches.
+
+        Raises:
+            StaleSnapshot: a touched unit was written after ``ws.expected_generation`` (or a
+                deadlock/serialisation conflict with another writer); nothing written.
+        """
+        try:
+            with self.transaction() as con:
+                new_gen, result = _write_in(con, ws, project, now)
+        except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure) as exc:
+            raise StaleSnapshot(ws.expected_generation, ws.expected_generation + 1) from exc
+        self.written = (new_gen, None)
+        cached = self._users_cache
+        if cached is not None and cached[0] == self._seen_generation:
+            self._users_cache = (new_gen, cached[1])  # a change write keeps the users
+        self._seen_generation = new_gen
+        return new_gen, result
+
+    def bulk_load(
+        self,
+        events: Sequence[Event],
+        versions: Sequence[Version] | pa.Table,
+        audit: Sequence[Any],
+        user: str,
+        now: dt.datetime,
+    ) -> int:
+        """Insert pre-projected events and versions in one transaction (demo, import)."""
+        if isinstance(versions, pa.Table):
+            from sorkit.store.load import versions_from_arrow
+
+            if "version_id" not in versions.column_names:  # made by rows.versions_table
+                versions = versions.append_column(
+                    "version_id", pa.nulls(versions.num_rows, pa.int64())
+                )
+            versions = versions_from_arrow(versions)
+        with self.transaction() as con:
+            codes = sorted({e.sor_code for e in events} | {v.sor_code for v in versions})
+            _ensure_units(con, codes)
+            _lock_units(con, codes)
+            gen = _next_generation(con)
+            _copy_events(con, _with_event_ids(con, events, user, now), gen)
+            _copy_versions(con, _with_version_ids(con, versions, user, now), gen)
+            _insert_audit(con, audit, user, now)
+            _mark_units(con, codes, gen)
+            con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
+        return gen
+
+
+# -- the write ----------------------------------------------------------------------------------
+
+
+def _write_in(
+    con: psycopg.Connection[Any],
+    ws: Any,
+    project: Callable[[str, list[Event], dt.datetime], list[Version]],
+    now: dt.datetime,
+) -> tuple[int, dict[str, list[Version]]]:
+    touched = set(ws.touched) | {e.sor_code for e in ws.events}
+    cancelled: set[str] = set(ws.cancel_change_ids)
+    if cancelled:
+        touched |= {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT sor_code FROM unit_events WHERE change_id = ANY(%s) "
+                "AND superseded_at IS NULL",
+                [sorted(cancelled)],
+            ).fetchall()
+        }
+    _ensure_units(con, sorted(touched))
+    seen = _lock_units(con, sorted(touched))
+    newest = max(seen.values(), default=0)
+    if newest > ws.expected_generation:
+        raise StaleSnapshot(ws.expected_generation, newest)
+    # The units are locked: their events and versions cannot change until we commit.
+    stored = _events_for(con, touched)
+    new_events = _with_event_ids(con, ws.events, ws.user, now)
+    by_code: dict[str, list[Event]] = {}
+    for e in [*(e for e in stored if e.change_id not in cancelled), *new_events]:
+        by_code.setdefault(e.sor_code, []).append(e)
+    for events in by_code.values():
+        events.sort(key=lambda e: (e.effective_from, e.recorded_at, e.event_id))
+    known = ws.current
+    if (
+        known is not None
+        and touched <= set(known)
+        and all(v.version_id is not None for vs in known.values() for v in vs)
+    ):
+        current = {c: list(known[c]) for c in touched if known[c]}
+    else:
+        current = {}
+        for v in _select_versions(
+            con, "superseded_at IS NULL AND sor_code = ANY(%s)", [sorted(touched)]
+        ):
+            current.setdefault(v.sor_code, []).append(v)
+    from sorkit.store.rows import content_key
+
+    result: dict[str, list[Version]] = {}
+    to_supersede: list[int] = []
+    to_insert: list[Version] = []
+    new_parents: set[str] = set()
+    for code in touched:
+        new_versions = project(code, by_code.get(code, []), now)
+        old_versions = current.get(code, [])
+        old_parents = {v.parent for v in old_versions}
+        new_parents |= {v.parent for v in new_versions if v.parent and v.parent not in old_parents}
+        old_keys = [content_key(v) for v in old_versions]
+        keep = {content_key(v) for v in new_versions}
+        had = dict(zip(old_keys, old_versions, strict=True))
+        to_supersede += [
+            int(v.version_id or 0)
+            for k, v in zip(old_keys, old_versions, strict=True)
+            if k not in keep
+        ]
+        result[code] = [had.get(content_key(v), v) for v in new_versions]
+        to_insert += [v for v in new_versions if content_key(v) not in had]
+    # A unit that gains a child is written too (its generation moves), so that closing it
+    # at the same time in another process meets this write instead of orphaning the child.
+    parents = sorted(new_parents - touched)
+    if parents:
+        seen = _lock_units(con, parents)
+        newest = max(seen.values(), default=0)
+        if newest > ws.expected_generation:
+            raise StaleSnapshot(ws.expected_generation, newest)
+    inserted = _with_version_ids(con, to_insert, ws.user, now)
+    ids = {(v.sor_code, v.valid_from): v.version_id for v in inserted}
+    for code, vs in result.items():
+        result[code] = [
+            v
+            if v.version_id is not None
+            else v._replace(version_id=ids[(v.sor_code, v.valid_from)])
+            for v in vs
+        ]
+    # From here to COMMIT other writers wait for the generation: inserts only.
+    new_gen = _next_generation(con)
+    if cancelled:
+        con.execute(
+            "UPDATE unit_events SET superseded_at = %s, superseded_by = %s, gen = %s "
+            "WHERE change_id = ANY(%s) AND superseded_at IS NULL",
+            [now, ws.cancelled_by or "", new_gen, sorted(cancelled)],
+        )
+    _copy_events(con, new_events, new_gen)
+    if to_supersede:
+        con.execute(
+            "UPDATE unit_versions SET superseded_at = %s, superseded_gen = %s "
+            "WHERE version_id = ANY(%s)",
+            [now, new_gen, to_supersede],
+        )
+    _copy_versions(con, inserted, new_gen)
+    _insert_audit(con, ws.audit, ws.user, now)
+    if ws.batch is not None:
+        b = ws.batch
+        con.execute(
+            "INSERT INTO batches VALUES (%s, %s, %s, %s, %s, %s)",
+            [b["batch_id"], b["plan_hash"], int(b["row_count"]), ws.user, now, b.get("reason")],
+        )
+    _mark_units(con, sorted(touched | set(parents)), new_gen)
+    con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(new_gen)])
+    return new_gen, result
+
+
+def _ensure_units(con: psycopg.Connection[Any], codes: Sequence[str]) -> None:
+    """A ``units`` row for every code (new units get generation 0 until their write commits)."""
+    if codes:
+        con.execute(
+            "INSERT INTO units (sor_code, gen) SELECT c, 0 FROM unnest(%s::text[]) AS c "
+            "ORDER BY c ON CONFLICT DO NOTHING",
+            [list(codes)],
+        )
+
+
+def _lock_units(con: psycopg.Connection[Any], codes: Sequence[str]) -> dict[str, int]:
+    """Lock the units' rows (in SOR-code order: no deadlock between writers); their generations."""
+    if not codes:
+        return {}
+    rows = con.execute(
+        "SELECT sor_code, gen FROM units WHERE sor_code = ANY(%s) ORDER BY sor_code FOR UPDATE",
+        [list(codes)],
+    ).fetchall()
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _mark_units(con: psycopg.Connection[Any], codes: Sequence[str], gen: int) -> None:
+    if codes:
+        con.execute("UPDATE units SET gen = %s WHERE sor_code = ANY(%s)", [gen, list(codes)])
+
+
+def _generation(con: psycopg.Connection[Any]) -> int:
+    row = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _next_generation(con: psycopg.Connection[Any]) -> int:
+    """Take the next generation (the ``meta`` row stays locked until COMMIT)."""
+    row = con.execute(
+        "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value"
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _log_marks(con: psycopg.Connection[Any]) -> tuple[int, int]:
+    row = con.execute("SELECT coalesce(max(audit_id), 0) FROM audit").fetchone()
+    return _generation(con), int(row[0]) if row else 0
+
+
+def _ids(con: psycopg.Connection[Any], sequence: str, n: int) -> list[int]:
+    if not n:
+        return []
+    rows = con.execute(
+        f"SELECT nextval('{sequence}') FROM generate_series(1, %s)",  # type: ignore[arg-type]
+        [n],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "to_dict"):
+        return _plain(value.to_dict())
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _with_event_ids(
+    con: psycopg.Connection[Any], events: Sequence[Event], user: str, now: dt.datetime
+) -> list[Event]:
+    """New events with their ids, stamps and assignments as they will read back."""
+    ids = _ids(con, "event_ids", len(events))
+    out = []
+    for e, event_id in zip(events, ids, strict=True):
+        text = json.dumps(_plain(dict(e.assignments)), ensure_ascii=False, sort_keys=True)
+        out.append(
+            e._replace(
+                event_id=event_id,
+                assignments=json.loads(text),
+                recorded_at=e.recorded_at or now,
+                recorded_by=e.recorded_by or user,
+            )
+        )
+    return out
+
+
+def _with_version_ids(
+    con: psycopg.Connection[Any], versions: Sequence[Version], user: str, now: dt.datetime
+) -> list[Version]:
+    ids = _ids(con, "version_ids", len(versions))
+    return [
+        v._replace(
+            version_id=vid,
+            recorded_at=v.recorded_at or now,
+            recorded_by=v.recorded_by or user,
+        )
+        for v, vid in zip(versions, ids, strict=True)
+    ]
+
+
+def _copy_events(con: psycopg.Connection[Any], events: Sequence[Event], gen: int) -> None:
+    if not events:
+        return
+    with con.cursor().copy(
+        "COPY unit_events (event_id, change_id, sor_code, effective_from, kind, assignments, "
+        "recorded_at, recorded_by, gen) FROM STDIN"
+    ) as copy:
+        copy.set_types(
+            ["int8", "text", "text", "date", "text", "text", "timestamp", "text", "int8"]
+        )
+        for e in events:
+            copy.write_row(
+                (
+                    e.event_id,
+                    e.change_id,
+                    e.sor_code,
+                    e.effective_from,
+                    e.kind,
+                    json.dumps(e.assignments, ensure_ascii=False, sort_keys=True),
+                    e.recorded_at,
+                    e.recorded_by,
+                    gen,
+                )
+            )
+
+
+_VERSION_TYPES = [
+    "int8",
+    "text",
+    "date",
+    "date",
+    *[
+        "jsonb"
+        if n in _JSON_FIELDS
+        else "text[]"
+        if n in _LIST_FIELDS
+        else "bool"
+        if n in ("inherit_electronic", "inherit_location_number")
+        else "text"
+        for n in _STATE
+    ],
+    "text[]",
+    "text",
+    "timestamp",
+    "text",
+    "int8",
+]
+
+
+def _version_row(v: Version, gen: int) -> tuple[Any, ...]:
+    values: list[Any] = [v.version_id, v.sor_code, v.valid_from, v.valid_to]
+    for name in _STATE:
+        value = getattr(v, name)
+        if name in _JSON_FIELDS:
+            value = None if value is None else Jsonb(_plain(dict(value)))
+        elif name in _LIST_FIELDS:
+            value = None if value is None else [str(x) for x in value]
+        values.append(value)
+    values += [list(v.set_fields or ()), v.change_id, v.recorded_at, v.recorded_by, gen]
+    return tuple(values)
+
+
+def _copy_versions(con: psycopg.Connection[Any], versions: Sequence[Version], gen: int) -> None:
+    if not versions:
+        return
+    columns = ", ".join(_VERSION_COLUMNS)
+    with con.cursor().copy(f"COPY unit_versions ({columns}) FROM STDIN") as copy:  # type: ignore[arg-type]
+        copy.set_types(_VERSION_TYPES)
+        for v in versions:
+            copy.write_row(_version_row(v, gen))
+
+
+def _insert_audit(
+    con: psycopg.Connection[Any], audit: Sequence[Any], user: str, now: dt.datetime
+) -> None:
+    if not audit:
+        return
+    from sorkit.store import dumps
+
+    ids = _ids(con, "audit_ids", len(audit))
+    with con.cursor().copy(
+        "COPY audit (audit_id, change_id, sor_code, operation, effective_from, parameters, "
+        "accepted, reason, batch_id, recorded_by, recorded_at) FROM STDIN"
+    ) as copy:
+        copy.set_types(
+            [
+                "int8",
+                "text",
+                "text",
+                "text",
+                "date",
+                "text",
+                "text",
+                "text",
+                "text",
+                "text",
+                "timestamp",
+            ]
+        )
+        for a, audit_id in zip(audit, ids, strict=True):
+            copy.write_row(
+                (
+                    audit_id,
+                    a.change_id,
+                    a.sor_code,
+                    a.operation,
+                    a.effective_from,
+                    dumps(a.parameters),
+                    dumps(dict(a.accepted)),
+                    a.reason,
+                    a.batch_id,
+                    user,
+                    now,
+                )
+            )
+
+
+# -- reading rows -------------------------------------------------------------------------------
+
+
+def _select_versions(con: psycopg.Connection[Any], where: str, params: list[Any]) -> list[Version]:
+    sql = f"SELECT {VERSION_SELECT} FROM unit_versions WHERE {where} ORDER BY sor_code, valid_from"
+    with con.cursor() as cur:
+        cur.execute(sql, params)  # type: ignore[arg-type]  # sorkit's own SQL
+        return [to_version(r) for r in cur]
+
+
+def _to_event(row: Sequence[Any]) -> Event:
+    return Event(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[7])
+
+
+def _events_for(
+    con: psycopg.Connection[Any], codes: set[str], *, include_cancelled: bool = False
+) -> list[Event]:
+    if not codes:
+        return []
+    where = "" if include_cancelled else " AND superseded_at IS NULL"
+    rows = con.execute(
+        f"SELECT {_EVENT_SELECT} FROM unit_events WHERE sor_code = ANY(%s){where} "  # type: ignore[arg-type]
+        "ORDER BY sor_code, effective_from, recorded_at, event_id",
+        [sorted(codes)],
+    ).fetchall()
+    return [_to_event(r) for r in rows]
+
+
+def _event_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+    cols = list(zip(*rows, strict=True)) if rows else [() for _ in _EVENT_COLUMNS]
+    types = [
+        pa.int64(),
+        pa.string(),
+        pa.string(),
+        pa.date32(),
+        pa.string(),
+        pa.string(),
+        pa.timestamp("us"),
+        pa.string(),
+        pa.bool_(),
+        pa.string(),
+    ]
+    return pa.table(
+        {n: pa.array(c, t) for n, c, t in zip(_EVENT_COLUMNS, cols, types, strict=True)}
+    )
+
+
+def _audit_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+    names = ("audit_id", "change_id", "sor_code", "reason", "accepted", "batch_id")
+    cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    types = [pa.int64(), *[pa.string()] * 5]
+    return pa.table({n: pa.array(c, t) for n, c, t in zip(names, cols, types, strict=True)})
