@@ -88,6 +88,18 @@ def _install_counters() -> dict[str, float]:
         store.duckdb.connect = connect  # type: ignore[attr-defined]
     store.Store._open_with_retry = open_with_retry  # type: ignore[method-assign]
     store.Store.write = write  # type: ignore[method-assign]
+    from sorkit.store import pg  # a PostgreSQL register's stale writes count too
+
+    real_pg_write = pg.PgStore.write
+
+    def pg_write(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return real_pg_write(self, *args, **kwargs)
+        except StaleSnapshot:
+            stats["stale"] += 1
+            raise
+
+    pg.PgStore.write = pg_write  # type: ignore[method-assign]
     return stats
 
 
@@ -261,7 +273,18 @@ def mode_importxml(path: str, source: str, chunk: str) -> None:
     _out(result="applied", units=report.units, written=report.written)
 
 
+def mode_rename(path: str, unit: str, name: str) -> None:
+    """Rename a unit from today (a PostgreSQL register: another process then searches for it)."""
+    import sorkit
+
+    reg = _open(path)
+    plan = reg.plan(sorkit.EditUnit(unit, name=name))
+    done = reg.apply(plan, accept={w.code: "test" for w in plan.warnings})
+    _out(result="applied", day=str(done.effective_date), at=time.time())
+
+
 MODES = {
+    "rename": mode_rename,
     "edit": mode_edit,
     "hold": mode_hold,
     "race": mode_race,

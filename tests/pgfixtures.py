@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -102,8 +102,41 @@ def engine(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "duckdb"))
 
 
-def open_pg(url: str, user: str, today: dt.date) -> Any:
-    """Open a PostgreSQL register for a test."""
+_NEW_REGISTER: list[Callable[[str, dt.date], Any]] = []
+
+
+def new_register(user: str, today: dt.date) -> Any:
+    """A new, empty register on the engine of the running test (in memory for DuckDB)."""
     import sorkit
 
-    return sorkit.open_register(url, user=user, today=today)
+    if _NEW_REGISTER:
+        return _NEW_REGISTER[-1](user, today)
+    return sorkit.open_register(None, user=user, today=today)
+
+
+@pytest.fixture(autouse=True)
+def _new_registers_on_the_engine(engine: str, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Let :func:`new_register` make PostgreSQL registers in a test that runs on PostgreSQL."""
+    if engine != "postgresql":
+        yield
+        return
+    import sorkit
+
+    server = request.getfixturevalue("pg_url")
+    template = request.getfixturevalue("pg_template")
+    made: list[tuple[Any, str]] = []
+
+    def make(user: str, today: dt.date) -> Any:
+        url = pgserver.create_database(server, template=template)
+        reg = sorkit.open_register(url, user=user, today=today)
+        made.append((reg, url))
+        return reg
+
+    _NEW_REGISTER.append(make)
+    try:
+        yield
+    finally:
+        _NEW_REGISTER.remove(make)
+        for reg, url in made:
+            reg.store.close()
+            pgserver.drop_database(server, url.rsplit("/", 1)[1])

@@ -12,6 +12,7 @@ import sorkit
 from sorkit.exporters import write_sor_xml
 from sorkit.importers import ImportRejected, import_sor_xml
 from sorkit.store.io import table_counts
+from tests.pgfixtures import new_register
 
 #: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
 pytestmark = pytest.mark.engines
@@ -22,7 +23,7 @@ TODAY = dt.date(2026, 12, 1)
 
 
 def _fresh() -> sorkit.Register:
-    return sorkit.open_register(None, user="importer", today=TODAY)
+    return new_register("importer", TODAY)
 
 
 def test_gp_practice_sample_keeps_every_value() -> None:

@@ -53,6 +53,10 @@ def bulk_import(
     Raises:
         StaleSnapshot: someone wrote since the import was planned (nothing written).
     """
+    if getattr(store, "url", None):  # a PostgreSQL register: its own one-transaction import
+        return store.bulk_import(  # type: ignore[attr-defined,no-any-return]
+            chunks, user, now, expected_generation, require_empty=require_empty
+        )
     with store.transaction() as con:
         gen = rows.generation(con)
         if gen != expected_generation:

@@ -483,6 +483,42 @@ class PgStore:
             con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
         return gen
 
+    def bulk_import(
+        self,
+        chunks: Iterable[tuple[Sequence[Event], Sequence[Version], Sequence[Any]]],
+        user: str,
+        now: dt.datetime,
+        expected_generation: int,
+        *,
+        require_empty: bool = True,
+    ) -> int:
+        """A whole import in one transaction (see :func:`sorkit.store.io.bulk_import`).
+
+        The generation is taken first: the import waits for writers that are committing and
+        holds every other writer off until it commits; nothing is written if anyone wrote
+        since ``expected_generation`` (or, with ``require_empty``, the register has units).
+
+        Raises:
+            StaleSnapshot: someone wrote since the import was planned (nothing written).
+        """
+        with self.transaction() as con:
+            gen = _next_generation(con)
+            if gen - 1 != expected_generation:
+                raise StaleSnapshot(expected_generation, gen - 1)
+            if require_empty and con.execute("SELECT 1 FROM units LIMIT 1").fetchone():
+                raise StaleSnapshot(expected_generation, gen - 1)
+            codes: set[str] = set()
+            for events, versions, audit in chunks:
+                new = sorted({e.sor_code for e in events} | {v.sor_code for v in versions})
+                _ensure_units(con, new)
+                codes.update(new)
+                _copy_events(con, _with_event_ids(con, events, user, now), gen)
+                _copy_versions(con, _with_version_ids(con, versions, user, now), gen)
+                _insert_audit(con, audit, user, now)
+            _mark_units(con, sorted(codes), gen)
+            con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
+        return gen
+
 
 # -- the write ----------------------------------------------------------------------------------
 

@@ -207,3 +207,48 @@ def _copy_in(con: Any, table: str, path: Path) -> int:
 
 def _kind(typ: pa.DataType) -> str:
     return "json" if pa.types.is_struct(typ) else "plain"
+
+
+def read_contents(store: PgStore) -> Any:
+    """What the integrity check reads (:func:`sorkit.store.backup_sql.read_contents`), here."""
+    from sorkit.store import backup_sql as q
+    from sorkit.store.pg import _events_for, _generation, _select_versions
+
+    with store.connect() as con:
+        con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            gen = _generation(con)
+            versions = _select_versions(con, "superseded_at IS NULL", [])
+            codes = {v.sor_code for v in versions}
+            codes |= {r[0] for r in con.execute("SELECT DISTINCT sor_code FROM unit_events")}
+            counts = {
+                t: int(
+                    con.execute(  # type: ignore[index]
+                        sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))
+                    ).fetchone()[0]
+                )
+                for t in DUMP_TABLES
+            }
+            future = [
+                (table, top)
+                for table, top in con.execute(q._FUTURE_ROWS).fetchall()  # type: ignore[arg-type]
+                if top is not None and int(top) > gen
+            ]
+
+            def rows(query: str) -> list[tuple[Any, ...]]:
+                return [tuple(r) for r in con.execute(query).fetchall()]  # type: ignore[arg-type]
+
+            return q.RegisterContents(
+                generation=gen,
+                versions=versions,
+                events=_events_for(con, codes),
+                event_without_audit=rows(q._EVENT_WITHOUT_AUDIT),
+                cancel_without_audit=rows(q._CANCEL_WITHOUT_AUDIT),
+                version_without_event=rows(q._VERSION_WITHOUT_EVENT),
+                duplicate_audit=rows(q._DUPLICATE_AUDIT),
+                future_rows=future,
+                counts=counts,
+                batch_problems=rows(q._BATCH_PROBLEMS),
+            )
+        finally:
+            con.execute("COMMIT")
