@@ -96,7 +96,7 @@ def backup(reg_or_path: Any, out_dir: str | os.PathLike[str]) -> BackupInfo:
         BackupError: ``out_dir`` already holds files, or the register does not exist.
         RegisterBusy: another process held the register for too long.
     """
-    from sorkit import __version__
+    from sorkit.version import __version__
 
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):

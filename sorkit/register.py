@@ -20,11 +20,11 @@ import pandas as pd
 
 from sorkit.clock import Clock
 from sorkit.errors import UnitNotFound
-from sorkit.frames import PathCache, unit_frame
 from sorkit.ids import clean_digits, sor_serial
 from sorkit.model import Unit, Version
-from sorkit.resultframes import index_frame
-from sorkit.searchindex import CLOSED, GONE, IntArray, SearchIndex, cached_index
+from sorkit.search.frames import PathCache, unit_frame
+from sorkit.search.index import CLOSED, GONE, IntArray, SearchIndex, cached_index
+from sorkit.search.resultframes import index_frame
 from sorkit.snapshot import Snapshot
 from sorkit.store import Store
 from sorkit.store.engines import is_url

@@ -72,10 +72,10 @@ def export(
         raise ValueError(f"ukendt eksportformat '{format}' (vælg en af {', '.join(FORMATS)})")
     target = Path(path)
     if fmt == "parquet":
-        import sorkit
         from sorkit.store.io import dump_parquet
+        from sorkit.version import __version__
 
-        manifest = dump_parquet(reg.store, target, sorkit_version=sorkit.__version__)
+        manifest = dump_parquet(reg.store, target, sorkit_version=__version__)
         rows = manifest["tables"].get("unit_versions", {}).get("rows", 0)
         return ExportResult(fmt, str(target), None, int(rows))
     day = export_day(reg, as_of)

@@ -47,8 +47,8 @@ __all__ = [
     "describe_changes",
     "preview_frame",
 ]
-from sorkit.plans import Applied, Plan, effective_date, new_change_id
-from sorkit.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
+from sorkit.engine.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
+from sorkit.engine.values import Applied, Plan, effective_date, new_change_id
 from sorkit.snapshot import Snapshot
 from sorkit.store import AuditRow, WriteSet
 from sorkit.timeline import TimelineError, events_from_versions, project
@@ -380,12 +380,12 @@ def project_events(code: str, events: list[Event], now: dt.datetime) -> list[Ver
 
 
 def cancel_change(reg: Register, change_id: str, reason: str | None = None) -> Applied:
-    """Cancel a pending change before it takes effect (see :func:`sorkit.cancel.cancel`).
+    """Cancel a pending change before it takes effect (see :func:`sorkit.engine.cancel.cancel`).
 
     Raises:
         ChangeRejected: CHANGE_NOT_FOUND, CANCEL_NOT_PENDING, PERMISSION_DENIED or
             CANCEL_BREAKS_TIMELINE.
     """
-    from sorkit.cancel import cancel
+    from sorkit.engine.cancel import cancel
 
     return cancel(reg, change_id, reason)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sorkit import refdata
-from sorkit.demobuild import DemoBuilder
+from sorkit.demo.builder import DemoBuilder
 from sorkit.register import Register, open_register
 
 #: The demo's fixed reference day when no today is given (keeps the demo file deterministic).

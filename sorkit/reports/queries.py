@@ -22,10 +22,10 @@ import pandas as pd
 
 from sorkit import ids, refdata
 from sorkit.dates import ONE_DAY
-from sorkit.frames import PathCache
 from sorkit.history import describe_event
 from sorkit.inherit import resolve
 from sorkit.model import Event, Version
+from sorkit.search.frames import PathCache
 from sorkit.snapshot import Snapshot
 from sorkit.texts import OPERATION_LABELS, REPORT_TEXTS
 

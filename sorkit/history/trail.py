@@ -120,7 +120,7 @@ def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd
         UnitNotFound: no unit has this SOR code.
     """
     from sorkit.errors import UnitNotFound
-    from sorkit.eventlog import log_for
+    from sorkit.history.eventlog import log_for
 
     snap = reg.snapshot()
     if not snap.exists(sor_code):

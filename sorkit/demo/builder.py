@@ -7,16 +7,16 @@ and today always give the same register. Dates before today are history; dates a
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
-from sorkit import demodata as D
 from sorkit import refdata
 from sorkit.addresses import AddressRegister
+from sorkit.demo import data as D
+from sorkit.demo.plan import add_history, add_pending, build_base, region_of, scale_up
 from sorkit.ids import make_gln, make_sor_code
 from sorkit.model import Event, Version
 from sorkit.store import AuditRow, Store
@@ -96,8 +96,8 @@ class DemoBuilder:
     def _address(self, kommune: str | None) -> dict[str, Any]:
         pool = self.covered.get(kommune or "")
         if not pool:
-            region = _region_of(kommune)
-            same = [k for k in sorted(self.covered) if _region_of(k) == region]
+            region = region_of(kommune)
+            same = [k for k in sorted(self.covered) if region_of(k) == region]
             pool = self.covered[self.rng.choice(same or sorted(self.covered))]
         street, number, postcode, city = self.rng.choice(pool)
         return {
@@ -172,8 +172,6 @@ class DemoBuilder:
 
     def build(self, units: int | None = None) -> dict[str, Any]:
         """Lay out every unit and change; return facts about the result."""
-        from sorkit.demoplan import add_history, add_pending, build_base, scale_up
-
         build_base(self)
         if units is not None and units > len(self.units):
             scale_up(self, units)
@@ -275,18 +273,6 @@ class DemoBuilder:
                 )
             out.append((name, role, tuple(codes), display))
         return out
-
-
-def _region_of(kommune: str | None) -> str | None:
-    if kommune is None:
-        return None
-    return _regions_by_kommune().get(kommune.zfill(4))
-
-
-@functools.lru_cache(maxsize=1)
-def _regions_by_kommune() -> dict[str, str]:
-    table = refdata.municipalities()
-    return {str(c): str(r) for c, r in zip(table["code"], table["region_code"], strict=True)}
 
 
 __all__ = ["DemoBuilder", "START"]

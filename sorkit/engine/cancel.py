@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sorkit.dates import ONE_DAY
-from sorkit.engine import MAX_RETRIES, Applied, backoff, new_change_id, project_events
+from sorkit.engine.plan import MAX_RETRIES, Applied, backoff, new_change_id, project_events
 from sorkit.errors import ChangeRejected, StaleSnapshot
 from sorkit.invariants import problems
 from sorkit.model import Version

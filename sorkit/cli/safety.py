@@ -1,6 +1,6 @@
 """Subcommands that check and safeguard a register: ``check``, ``backup`` and ``restore``.
 
-Registered in :data:`sorkit.clibase.COMMANDS` on import.
+Registered in :data:`sorkit.cli.base.COMMANDS` on import.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from sorkit.clibase import (
+from sorkit.cli.base import (
     add_command,
     existing_register,
     open_from_args,
