@@ -29,6 +29,7 @@ app: $(STAMP) $(DEMO)
 
 test: $(STAMP) $(DEMO)
 	bash scripts/ensure-chromium
+	bash scripts/ensure-postgresql
 	$(BIN)/ruff check sorkit tests benchmarks
 	$(BIN)/mypy sorkit
 	$(BIN)/pytest -q
