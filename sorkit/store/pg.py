@@ -26,6 +26,7 @@ import json
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -93,6 +94,19 @@ def _qmarks(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+#: The open stores of this process by database URL: a commit here tells them at once (the
+#: NOTIFY reaches them too, a few milliseconds later).
+_OPEN: dict[str, weakref.WeakSet[PgStore]] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def _tell_siblings(url: str) -> None:
+    with _OPEN_LOCK:
+        stores = list(_OPEN.get(url, ()))
+    for store in stores:
+        store._notified += 1
+
+
 class PgStore:
     """A register in a PostgreSQL database (see the module docstring)."""
 
@@ -122,6 +136,8 @@ class PgStore:
         #: (the commit's own notification changes it), so the register asks once more.
         self.written: tuple[int, tuple[int, ...] | None] = (-1, None)
         self._initialise()
+        with _OPEN_LOCK:
+            _OPEN.setdefault(url, weakref.WeakSet()).add(self)
 
     # -- connections -------------------------------------------------------------------------
 
@@ -417,7 +433,9 @@ class PgStore:
                 [name, role, list(scopes), display_name],
             )
             _next_generation(con)
+            con.execute("SELECT pg_notify(%s, 'users')", [CHANNEL])
         self._users_cache = None
+        _tell_siblings(self.url)
 
     def batch_with_hash(self, plan_hash: str) -> tuple[Any, ...] | None:
         """The batch already applied with this plan hash, if any."""
@@ -448,6 +466,7 @@ class PgStore:
         except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure) as exc:
             raise StaleSnapshot(ws.expected_generation, ws.expected_generation + 1) from exc
         self.written = (new_gen, None)
+        _tell_siblings(self.url)
         cached = self._users_cache
         if cached is not None and cached[0] == self._seen_generation:
             self._users_cache = (new_gen, cached[1])  # a change write keeps the users
@@ -481,6 +500,7 @@ class PgStore:
             _insert_audit(con, audit, user, now)
             _mark_units(con, codes, gen)
             con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
+        _tell_siblings(self.url)
         return gen
 
     def bulk_import(
@@ -517,6 +537,7 @@ class PgStore:
                 _insert_audit(con, audit, user, now)
             _mark_units(con, sorted(codes), gen)
             con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
+        _tell_siblings(self.url)
         return gen
 
 

@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 
 from sorkit.errors import SorImportError
 from sorkit.store.io import FORMAT_ID, MANIFEST, read_manifest
-from sorkit.store.pg import PgStore
+from sorkit.store.pg import CHANNEL, PgStore, _tell_siblings
 
 #: The tables a dump holds (the DuckDB register's tables).
 DUMP_TABLES = ("audit", "batches", "meta", "unit_events", "unit_versions", "users")
@@ -181,6 +181,8 @@ def load_parquet(store: PgStore, folder: str | Path) -> dict[str, Any]:
         con.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", [own_version])
         for name, next_value in manifest.get("sequences", {}).items():
             con.execute("SELECT setval(%s, %s, false)", [name, int(next_value)])
+        con.execute("SELECT pg_notify(%s, 'load')", [CHANNEL])
+    _tell_siblings(store.url)
     return manifest
 
 
