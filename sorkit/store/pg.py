@@ -37,7 +37,7 @@ import pyarrow as pa
 from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
-from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
+from sorkit.errors import RegisterBusy, RegisterUnavailable, SchemaError, StaleSnapshot
 from sorkit.model import STATE_FIELDS, Event, Version
 from sorkit.store.engines import is_url
 from sorkit.store.load import VERSION_SELECT, to_version
@@ -94,6 +94,9 @@ def _qmarks(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+#: Server answers that mean "wait a little" rather than "not there".
+_BUSY_MARKERS = ("starting up", "shutting down", "too many clients", "remaining connection slots")
+
 #: The open stores of this process by database URL: a commit here tells them at once (the
 #: NOTIFY reaches them too, a few milliseconds later).
 _OPEN: dict[str, weakref.WeakSet[PgStore]] = {}
@@ -142,15 +145,27 @@ class PgStore:
     # -- connections -------------------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection[Any]:
+        """Connect; a server that is starting or full is waited for up to ``busy_timeout``.
+
+        Raises:
+            RegisterUnavailable: no server there, a wrong database or a refused login.
+            RegisterBusy: the server stayed busy (starting, or out of connections).
+        """
         deadline = time.monotonic() + self.busy_timeout
         while True:
             try:
                 return psycopg.connect(
-                    self.url, connect_timeout=max(1, int(self.busy_timeout)), autocommit=True
+                    self.url,
+                    connect_timeout=max(2, int(min(self.busy_timeout, 10))),
+                    autocommit=True,
                 )
             except psycopg.OperationalError as exc:
-                if time.monotonic() >= deadline or "does not exist" in str(exc):
-                    raise RegisterBusy(self.url, self.busy_timeout) from exc
+                text = str(exc)
+                if not any(m in text for m in _BUSY_MARKERS):
+                    reason = text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
+                    raise RegisterUnavailable(self._where(), reason) from None
+                if time.monotonic() >= deadline:
+                    raise RegisterBusy(self._where(), self.busy_timeout) from exc
                 time.sleep(0.2)
 
     @contextmanager
@@ -264,6 +279,11 @@ class PgStore:
                 )
             if version < LATEST_VERSION:
                 self._migrate(con, version)
+
+    @property
+    def where(self) -> str:
+        """The URL without user or password (for messages and backup records)."""
+        return self._where()
 
     def _where(self) -> str:
         """The URL without a password, for messages."""

@@ -1,0 +1,43 @@
+"""Every CLI ``--register`` (and ``$SORKIT_REGISTER``) takes a PostgreSQL URL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import sorkit
+from sorkit.cli import main
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.postgresql
+
+
+def test_check_backup_and_export_on_a_postgresql_register(
+    pg_demo_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--register", pg_demo_url]) == 0
+    assert main(["backup", "--register", pg_demo_url, str(tmp_path / "bk")]) == 0
+    record = json.loads((tmp_path / "bk" / "backup.json").read_text("utf-8"))
+    assert record["source"].startswith("postgresql://") and "@" not in record["source"]
+    reg = sorkit.open_register(pg_demo_url, user="admin", today=TODAY)
+    assert record["tables"]["unit_versions"] == len(reg.store.query("SELECT 1 FROM unit_versions"))
+    reg.store.close()
+    capsys.readouterr()
+
+
+def test_sorkit_register_may_name_a_server(
+    pg_demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SORKIT_REGISTER", pg_demo_url)
+    assert main(["export", str(tmp_path / "dump"), "--format", "parquet"]) == 0
+    manifest = json.loads((tmp_path / "dump" / "manifest.json").read_text("utf-8"))
+    assert manifest["tables"]["unit_versions"]["rows"] > 2000
+
+
+def test_an_unreachable_server_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://nobody@127.0.0.1:1/none"
+    assert main(["check", "--register", url]) == 1
+    err = capsys.readouterr().err
+    assert "kan ikke nås" in err and "127.0.0.1" in err
