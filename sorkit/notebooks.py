@@ -214,7 +214,7 @@ def run_batch(
     """
     out = Path(output_dir) if output_dir else Path("output") / f"reorganise-{_stamp()}"
     params = {
-        "register": str(Path(register).resolve()),
+        "register": _register_param(register),
         "plan": str(Path(plan).resolve()),
         "out": str(out.resolve()),
         **parameters,
@@ -246,5 +246,12 @@ def run_report(
     """
     notebook = report_notebook(name)
     out = Path(output_dir) if output_dir else Path("output") / f"{notebook.stem}-{_stamp()}"
-    params = {"register": str(Path(register).resolve()), "out": str(out.resolve()), **parameters}
+    params = {"register": _register_param(register), "out": str(out.resolve()), **parameters}
     return run_notebook(notebook, out, params, progress=progress)
+
+
+def _register_param(register: str | Path) -> str:
+    """The notebook's ``register`` parameter: an absolute file path, or a PostgreSQL URL as is."""
+    from sorkit.store.engines import is_url
+
+    return str(register) if is_url(register) else str(Path(register).resolve())

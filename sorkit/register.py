@@ -83,6 +83,19 @@ class Register:
         return str(p)
 
     @property
+    def label(self) -> str:
+        """The register as a person may see it: the file, or server and database (no password)."""
+        store = self._shared.store
+        where = getattr(store, "where", None)
+        if where:
+            return str(where)
+        if store.path is None:
+            from sorkit.texts import REPORT_TEXTS
+
+            return REPORT_TEXTS["register_in_memory"]
+        return str(store.path)
+
+    @property
     def clock(self) -> Clock:
         """The register's clock."""
         return self._shared.clock

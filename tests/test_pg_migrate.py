@@ -37,7 +37,8 @@ def test_migrate_round_trip_is_identical(
     reg.store.close()
     back = tmp_path / "back.duckdb"
     assert main(["migrate", str(source), pg_database]) == 0
-    assert "kopieret" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "kopieret" in said and "@" not in said  # no user or password in the message
     assert main(["migrate", pg_database, str(back)]) == 0
     dumps = {}
     for name, target in (("source", str(source)), ("pg", pg_database), ("back", str(back))):

@@ -57,10 +57,12 @@ def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> M
         if differ:
             raise SorImportError(f"Kopien afviger fra kilden i tabellerne {', '.join(differ)}")
         counts = io.table_counts(dst.store)
+        labels = (src.label, dst.label)
     finally:
         _close(src)
         _close(dst)
-    return Migrated(str(source), str(target), counts, int(manifest["generation"]))
+    # Named as a person may see them: a server without user or password.
+    return Migrated(labels[0], labels[1], counts, int(manifest["generation"]))
 
 
 def _close(reg: Any) -> None:

@@ -162,7 +162,8 @@ class PgStore:
             except psycopg.OperationalError as exc:
                 text = str(exc)
                 if not any(m in text for m in _BUSY_MARKERS):
-                    reason = text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
+                    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+                    reason = lines[0] if lines else type(exc).__name__
                     raise RegisterUnavailable(self._where(), reason) from None
                 if time.monotonic() >= deadline:
                     raise RegisterBusy(self._where(), self.busy_timeout) from exc
@@ -207,6 +208,9 @@ class PgStore:
                 self._con.close()
             self._con = None
             self._listening = False
+        listener = self._listener
+        if listener is not None and listener.is_alive() and self._listener_pid == os.getpid():
+            listener.join(timeout=2.0)  # it looks at _closed at least twice a second
 
     # -- change notifications ----------------------------------------------------------------
 
