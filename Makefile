@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := data/demo.duckdb
 PORT   ?= 8888
+# DuckDB next to PostgreSQL (benchmarks/bench_engines.py) at this size.
+BENCH_PG_UNITS ?= 200000
 
 .PHONY: lab test bench app lint format typecheck clean demo
 
@@ -36,7 +38,9 @@ test: $(STAMP) $(DEMO)
 	$(BIN)/pytest -q --nbval-lax --nbval-current-env notebooks/0*.ipynb
 
 bench: $(STAMP)
+	bash scripts/ensure-postgresql
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_engines.py --units $(BENCH_PG_UNITS)
 	$(BIN)/python benchmarks/bench_batch.py benchmarks/work/sor-200000-h4-g1.duckdb --rows 5000
 	$(BIN)/python benchmarks/bench_import.py --units 102000
 
