@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
         return 0
 
-    from sorkit.store.migrate import migrate
+    from sorkit.exporters.migrate import migrate
     from tests import pgserver
 
     units = args.units

@@ -76,9 +76,9 @@ def _store_of(reg_or_path: Any) -> Store:
     if isinstance(reg_or_path, Store):
         return reg_or_path
     if is_url(reg_or_path):  # a register on a PostgreSQL server
-        from sorkit.store.pg import PgStore
+        from sorkit.store import open_store
 
-        return PgStore(reg_or_path)  # type: ignore[return-value]
+        return open_store(reg_or_path)  # type: ignore[no-any-return]
     if isinstance(reg_or_path, (str, os.PathLike)):
         if not os.path.exists(reg_or_path):
             raise BackupError(f"Registret {reg_or_path} findes ikke")
@@ -108,7 +108,7 @@ def backup(reg_or_path: Any, out_dir: str | os.PathLike[str]) -> BackupInfo:
         raise BackupError(f"Backup-mappen {out} findes allerede og er ikke tom; vælg en ny mappe")
     store = _store_of(reg_or_path)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = store_io.dump_parquet(store, out, sorkit_version=__version__)
+    manifest = store.dump_parquet(out, sorkit_version=__version__)
     files = [str(info["file"]) for info in manifest["tables"].values()] + [store_io.MANIFEST]
     checksums = {name: sha256(out / name) for name in sorted(files)}
     record = {
@@ -212,7 +212,7 @@ def restore(
     try:
         store = Store(tmp, busy_timeout=busy_timeout)
         try:
-            store_io.load_parquet(store, source)
+            store.load_parquet(source)
         except SorkitError as exc:
             raise BackupError(f"Backuppen {source} kan ikke indlæses: {exc}") from exc
         report = check(store)

@@ -26,8 +26,8 @@ from sorkit.search.frames import PathCache, unit_frame
 from sorkit.search.index import CLOSED, GONE, IntArray, SearchIndex, cached_index
 from sorkit.search.resultframes import index_frame
 from sorkit.snapshot import Snapshot
-from sorkit.store import Store
-from sorkit.store.engines import is_url
+from sorkit.store import open_store
+from sorkit.store.interface import RegisterStore
 from sorkit.units import read_unit
 
 ROLES = ("reader", "steward", "sds_admin")
@@ -47,7 +47,7 @@ def default_user() -> str:
 class _Shared:
     """What all users' views of one register share: the store, clock and snapshot cache."""
 
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: RegisterStore, clock: Clock):
         self.store = store
         self.clock = clock
         self.lock = threading.RLock()
@@ -70,8 +70,8 @@ class Register:
     # -- identity and clock --------------------------------------------------------------
 
     @property
-    def store(self) -> Store:
-        """The storage behind this register."""
+    def store(self) -> RegisterStore:
+        """The storage behind this register (see :mod:`sorkit.store.interface`)."""
         return self._shared.store
 
     @property
@@ -197,6 +197,14 @@ class Register:
             else:
                 sh.snapshot = None
                 sh.stat = None
+
+    def recheck(self) -> None:
+        """Make the next :meth:`snapshot` ask the store for writes even if the file looks unchanged.
+
+        Cheaper than :meth:`refresh`: only the units written since are read again.
+        """
+        with self._shared.lock:
+            self._shared.stat = None
 
     def refresh(self) -> None:
         """Drop the cached snapshot; the next read loads the register from the file."""
@@ -486,11 +494,5 @@ def open_register(
     Raises:
         SchemaError: the file is not a sorkit register or was made by a newer sorkit.
     """
-    store: Any
-    if is_url(path):  # a shared register on a PostgreSQL server
-        from sorkit.store.pg import PgStore
-
-        store = PgStore(str(path), busy_timeout=busy_timeout)
-    else:
-        store = Store(path, busy_timeout=busy_timeout)
+    store = open_store(path, busy_timeout=busy_timeout)
     return Register(_Shared(store, Clock(today)), user or default_user())

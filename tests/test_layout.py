@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -140,3 +141,89 @@ def test_packages_that_kept_their_path_export_the_old_names(path: str) -> None:
     assert package.__all__
     for name in package.__all__:
         assert getattr(package, name) is not None
+
+
+_SQL = re.compile(
+    r"\b(SELECT\b.*\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
+    r"CREATE\s+(TABLE|INDEX|SEQUENCE|VIEW)|ALTER\s+TABLE|DROP\s+TABLE|CHECKPOINT|"
+    r"(ATTACH|DETACH)\s+(DATABASE\s+)?['\"\w])",
+    re.S,
+)
+
+
+def _strings(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string literal of a module (f-strings by their literal parts)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append((node.lineno, node.value))
+        elif isinstance(node, ast.JoinedStr):
+            parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
+            found.append((node.lineno, " ".join(str(p) for p in parts)))
+    return found
+
+
+def sql_outside_store() -> list[str]:
+    """``file:line`` of every SQL statement written outside ``sorkit/store/``."""
+    hits = []
+    for path in sorted(SORKIT.rglob("*.py")):
+        if path.relative_to(SORKIT).parts[0] == "store":
+            continue
+        for line, text in _strings(ast.parse(path.read_text())):
+            if _SQL.search(text):
+                hits.append(f"{path.relative_to(SORKIT.parent)}:{line}")
+    return hits
+
+
+def test_no_sql_outside_the_store() -> None:
+    assert sql_outside_store() == []
+
+
+def test_the_sql_finder_finds_sql() -> None:
+    tree = ast.parse(
+        'q = "SELECT a FROM t"\nw = f"DELETE FROM {x} WHERE 1"\nok = "Vælg fra listen"'
+    )
+    found = {
+        stmt.targets[0].id: any(_SQL.search(text) for _, text in _strings(stmt))
+        for stmt in tree.body
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+    }
+    assert found == {"q": True, "w": True, "ok": False}
+
+
+def _calls(method: str) -> set[str]:
+    """The sorkit modules outside the store that call ``<something>.store.<method>(...)`` or
+    ``store.<method>(...)``."""
+    found = set()
+    for path in sorted(SORKIT.rglob("*.py")):
+        if path.relative_to(SORKIT).parts[0] == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == method
+                and "store" in ast.unparse(node.func.value)
+            ):
+                found.add(str(path.relative_to(SORKIT.parent)))
+    return found
+
+
+def test_one_write_path() -> None:
+    assert _calls("write") == {"sorkit/engine/commit.py"}
+    assert _calls("bulk_load") == {"sorkit/engine/commit.py"}
+    assert _calls("bulk_import") == {"sorkit/engine/commit.py"}
+    # Restore fills a new temporary file before it becomes anyone's register.
+    assert _calls("load_parquet") == {"sorkit/engine/commit.py", "sorkit/backup.py"}
+
+
+def test_nothing_outside_the_register_touches_its_private_members() -> None:
+    private = re.compile(r"\breg\w*\._\w+")
+    hits = [
+        f"{path.relative_to(SORKIT.parent)}:{n}"
+        for path in sorted(SORKIT.rglob("*.py"))
+        if path.name != "register.py" and path.relative_to(SORKIT).as_posix() != "engine/commit.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if private.search(line)
+    ]
+    assert hits == []

@@ -10,7 +10,6 @@ import pytest
 
 import sorkit
 from sorkit.cli import main
-from sorkit.store.io import dump_parquet
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.postgresql
@@ -43,7 +42,7 @@ def test_migrate_round_trip_is_identical(
     dumps = {}
     for name, target in (("source", str(source)), ("pg", pg_database), ("back", str(back))):
         opened = sorkit.open_register(target, user="admin", today=TODAY)
-        dump_parquet(opened.store, tmp_path / f"dump-{name}")
+        opened.store.dump_parquet(tmp_path / f"dump-{name}")
         opened.store.close()
         dumps[name] = _dump_rows(tmp_path / f"dump-{name}")
     assert dumps["pg"] == dumps["source"]
@@ -63,6 +62,6 @@ def test_migrate_round_trip_is_identical(
 
 def test_migrate_refuses_a_target_that_is_not_empty(demo_template: Path, pg_demo_url: str) -> None:
     with pytest.raises(sorkit.SorImportError, match="ikke tomt"):
-        from sorkit.store.migrate import migrate
+        from sorkit.exporters.migrate import migrate
 
         migrate(demo_template, pg_demo_url)

@@ -18,7 +18,7 @@ def _configure_migrate(p: argparse.ArgumentParser) -> None:
     _configure_migrate,
 )
 def _migrate(args: argparse.Namespace) -> int:
-    from sorkit.store.migrate import migrate
+    from sorkit.exporters.migrate import migrate
 
     done = migrate(args.source, args.target)
     rows = ", ".join(f"{t}: {n}" for t, n in sorted(done.tables.items()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -17,11 +17,15 @@ from sorkit import refdata
 from sorkit.addresses import AddressRegister
 from sorkit.demo import data as D
 from sorkit.demo.plan import add_history, add_pending, build_base, region_of, scale_up
+from sorkit.engine.commit import bulk_load
 from sorkit.ids import make_gln, make_sor_code
 from sorkit.model import Event, Version
-from sorkit.store import AuditRow, Store
+from sorkit.store import AuditRow
 from sorkit.store.rows import versions_table
 from sorkit.timeline import project
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 START = dt.date(2007, 1, 1)  # the regions and today's municipalities began on 1 January 2007
 _FIRST_SERIAL = 160000  # above every real SOR serial seen (about 155,500 in 2025)
@@ -236,8 +240,8 @@ class DemoBuilder:
             count += len(versions)
         return count
 
-    def write(self, store: Store, progress: bool = False) -> None:
-        """Write events, versions and audit rows in chunks (one transaction each)."""
+    def write(self, reg: Register, progress: bool = False) -> None:
+        """Write events, versions and audit rows into ``reg`` in chunks (one transaction each)."""
         from tqdm.auto import tqdm
 
         now = dt.datetime.combine(self.today, dt.time(8))
@@ -257,7 +261,7 @@ class DemoBuilder:
                 )
                 for e in events
             ]
-            store.bulk_load(events, versions, audit, "admin", now)
+            bulk_load(reg, events, versions, audit, "admin", now)
             bar.update(len(part))
         bar.close()
 

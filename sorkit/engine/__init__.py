@@ -5,8 +5,8 @@
 :mod:`sorkit.engine.preview` describes a plan, :mod:`sorkit.engine.cancel` cancels a change.
 """
 
-# Used by sorkit.engine.cancel and sorkit.batch (not part of the public API).
-from sorkit.engine.plan import (  # noqa: F401
+from sorkit.engine.commit import project_events
+from sorkit.engine.plan import (
     DATE_RULES,
     MAX_RETRIES,
     PREVIEW_COLUMNS,
@@ -22,7 +22,6 @@ from sorkit.engine.plan import (  # noqa: F401
     plan_change,
     planned_versions,
     preview_frame,
-    project_events,
 )
 
 __all__ = [
@@ -37,4 +36,10 @@ __all__ = [
     "PREVIEW_COLUMNS",
     "describe_changes",
     "preview_frame",
+    # Not the public API: the engine's own modules and sorkit.batch use these.
+    "MAX_RETRIES",
+    "backoff",
+    "new_change_id",
+    "planned_versions",
+    "project_events",
 ]

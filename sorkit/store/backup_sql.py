@@ -93,10 +93,6 @@ _FUTURE_ROWS = """
 
 def read_contents(store: Store) -> RegisterContents:
     """Read everything the integrity check looks at, in one transaction."""
-    if getattr(store, "url", None):  # PostgreSQL: the same queries, in one snapshot
-        from sorkit.store import pgio
-
-        return pgio.read_contents(store)  # type: ignore[arg-type]
     with store.connect() as con:
         con.begin()
         try:

@@ -53,10 +53,6 @@ def bulk_import(
     Raises:
         StaleSnapshot: someone wrote since the import was planned (nothing written).
     """
-    if getattr(store, "url", None):  # a PostgreSQL register: its own one-transaction import
-        return store.bulk_import(  # type: ignore[attr-defined,no-any-return]
-            chunks, user, now, expected_generation, require_empty=require_empty
-        )
     with store.transaction() as con:
         gen = rows.generation(con)
         if gen != expected_generation:
@@ -148,10 +144,6 @@ def dump_parquet(store: Store, folder: str | Path, *, sorkit_version: str = "") 
     Returns:
         The manifest.
     """
-    if getattr(store, "url", None):  # a PostgreSQL register: the same format, its own SQL
-        from sorkit.store import pgio
-
-        return pgio.dump_parquet(store, folder, sorkit_version=sorkit_version)  # type: ignore[arg-type]
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     tables: dict[str, dict[str, Any]] = {}
@@ -226,10 +218,6 @@ def load_parquet(store: Store, folder: str | Path) -> dict[str, Any]:
         SorImportError: the folder is not a dump, a file is missing or a count is off, or the
             register is not empty.
     """
-    if getattr(store, "url", None):  # a PostgreSQL register
-        from sorkit.store import pgio
-
-        return pgio.load_parquet(store, folder)  # type: ignore[arg-type]
     src = Path(folder)
     manifest = read_manifest(src)
     with store.transaction() as con:

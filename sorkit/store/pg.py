@@ -461,6 +461,59 @@ class PgStore:
         self._users_cache = None
         _tell_siblings(self.url)
 
+    # -- history, reports, checks (the portable SQL of sorkit.store.reads) ------------------
+
+    def pending_events(self, after: dt.date) -> list[tuple[Any, ...]]:
+        """Current events taking effect after ``after``, soonest first (see ``reads``)."""
+        from sorkit.store import reads
+
+        with self.connect() as con:
+            return reads.pending_events(_Qmarks(con), after)  # type: ignore[arg-type]
+
+    def period_events(self, first: dt.date, last: dt.date, by: str) -> list[tuple[Any, ...]]:
+        """Current events in ``[first, last]`` by effective or recorded date (see ``reads``)."""
+        from sorkit.store import reads
+
+        with self.connect() as con:
+            return reads.period_events(_Qmarks(con), first, last, by)  # type: ignore[arg-type]
+
+    def audit_records(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        sor_code: str | None = None,
+    ) -> Any:
+        """Audit records recorded in ``[start, end]``, newest first, as a DataFrame."""
+        from sorkit.store import reads
+
+        with self.connect() as con:
+            return reads.audit_records(_Qmarks(con), start, end, sor_code)  # type: ignore[arg-type]
+
+    def audit_gaps(self) -> Any:
+        """Writes without their audit record; batches without their record or rows."""
+        from sorkit.store import reads
+
+        with self.connect() as con:
+            return reads.audit_gaps(_Qmarks(con))  # type: ignore[arg-type]
+
+    def contents(self) -> Any:
+        """Everything the integrity check looks at, read in one snapshot."""
+        from sorkit.store import pgio
+
+        return pgio.read_contents(self)
+
+    def dump_parquet(self, folder: Any, *, sorkit_version: str = "") -> dict[str, Any]:
+        """Every table as Parquet in DuckDB's types, with a manifest (see :mod:`pgio`)."""
+        from sorkit.store import pgio
+
+        return pgio.dump_parquet(self, folder, sorkit_version=sorkit_version)
+
+    def load_parquet(self, folder: Any) -> dict[str, Any]:
+        """Fill this empty register from a Parquet dump of either engine."""
+        from sorkit.store import pgio
+
+        return pgio.load_parquet(self, folder)
+
     def batch_with_hash(self, plan_hash: str) -> tuple[Any, ...] | None:
         """The batch already applied with this plan hash, if any."""
         with self.connect() as con:
@@ -563,6 +616,29 @@ class PgStore:
             con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
         _tell_siblings(self.url)
         return gen
+
+
+class _Qmarks:
+    """A psycopg connection that takes sorkit's portable ``?`` SQL (for ``sorkit.store.reads``)."""
+
+    def __init__(self, con: psycopg.Connection[Any]):
+        self.con = con
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Result:
+        cur = self.con.execute(_qmarks(sql), list(params))  # type: ignore[arg-type]
+        return _Result(cur)
+
+
+class _Result:
+    def __init__(self, cur: Any):
+        self.cur = cur
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.cur.fetchall()]
+
+    def df(self) -> pd.DataFrame:
+        names = [d.name for d in self.cur.description or []]
+        return pd.DataFrame.from_records(self.fetchall(), columns=names)
 
 
 # -- the write ----------------------------------------------------------------------------------

@@ -46,17 +46,19 @@ def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> M
         raise SorImportError("Kilde og mål er det samme register")
     src = open_register(source, user="sorkit-migrate")
     with tempfile.TemporaryDirectory(prefix="sorkit-migrate-") as folder:
-        manifest = io.dump_parquet(src.store, folder)
+        manifest = src.store.dump_parquet(folder)
         dst = load_parquet(folder, target, user="sorkit-migrate")
     try:
+        a: Any = src.store
+        b: Any = dst.store
         differ = [
             table
-            for table in io.table_names(src.store)
-            if io.table_rows(src.store, table) != io.table_rows(dst.store, table)
+            for table in io.table_names(a)
+            if io.table_rows(a, table) != io.table_rows(b, table)
         ]
         if differ:
             raise SorImportError(f"Kopien afviger fra kilden i tabellerne {', '.join(differ)}")
-        counts = io.table_counts(dst.store)
+        counts = io.table_counts(b)
         labels = (src.label, dst.label)
     finally:
         _close(src)
