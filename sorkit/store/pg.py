@@ -103,11 +103,13 @@ _OPEN: dict[str, weakref.WeakSet[PgStore]] = {}
 _OPEN_LOCK = threading.Lock()
 
 
-def _tell_siblings(url: str) -> None:
+def _tell_siblings(url: str, but: PgStore | None = None) -> None:
+    """Every other open store of this process on ``url`` re-reads at its next read."""
     with _OPEN_LOCK:
         stores = list(_OPEN.get(url, ()))
     for store in stores:
-        store._notified += 1
+        if store is not but:
+            store._notified += 1
 
 
 class PgStore:
@@ -131,6 +133,8 @@ class PgStore:
         self._users_cache: tuple[int, dict[str, tuple[str, tuple[str, ...], str | None]]] | None
         self._users_cache = None
         self._notified = 0
+        #: Server processes of this store's own connections (their NOTIFYs are not news).
+        self._own_pids: set[int] = set()
         self._listener: threading.Thread | None = None
         self._listener_pid = 0
         self._listening = False
@@ -177,6 +181,7 @@ class PgStore:
                 if self._con is not None and self._pid != os.getpid():
                     self._inherited.append(self._con)  # the parent's socket: leave it alone
                 self._con = self._connect()
+                self._own_pids.add(self._con.info.backend_pid)
                 self._pid = os.getpid()
             if self._listener_pid != os.getpid() and not self._closed:
                 self._start_listener()
@@ -232,8 +237,9 @@ class PgStore:
         pid = os.getpid()
         try:
             while not self._closed and os.getpid() == pid:
-                for _note in con.notifies(timeout=0.5, stop_after=1):
-                    self._notified += 1
+                for note in con.notifies(timeout=0.5, stop_after=1):
+                    if note.pid not in self._own_pids:
+                        self._notified += 1
         except psycopg.Error:
             pass
         finally:
@@ -537,15 +543,20 @@ class PgStore:
             StaleSnapshot: a touched unit was written after ``ws.expected_generation`` (or a
                 deadlock/serialisation conflict with another writer); nothing written.
         """
+        heard = self._notified  # notifications heard before the write began
         try:
             with self.transaction() as con:
                 new_gen, result = _write_in(con, ws, project, now)
         except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure) as exc:
             raise StaleSnapshot(ws.expected_generation, ws.expected_generation + 1) from exc
-        self.written = (new_gen, None)
-        _tell_siblings(self.url)
+        # The listener skips this connection's own notifications: if no other commit was heard
+        # meanwhile, the stat key is what the register may keep after patching in this write
+        # (a commit heard later changes it again); else the register asks the server once.
+        quiet = self._listening and self._notified == heard
+        self.written = (new_gen, (heard,) if quiet else None)
+        _tell_siblings(self.url, but=self)
         cached = self._users_cache
-        if cached is not None and cached[0] == self._seen_generation:
+        if cached is not None and cached[0] == new_gen - 1:
             self._users_cache = (new_gen, cached[1])  # a change write keeps the users
         self._seen_generation = new_gen
         return new_gen, result
