@@ -205,6 +205,11 @@ class PgStore:
     def checkpoint(self) -> None:
         """Nothing to do: PostgreSQL makes a commit durable itself."""
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (after a bulk load: else it guesses, and slowly)."""
+        with self.connect() as con:
+            con.execute("ANALYZE units, unit_versions, unit_events, audit")
+
     def close(self) -> None:
         """Close the connections (the register's database may then be dropped or copied)."""
         self._closed = True
@@ -329,7 +334,12 @@ class PgStore:
             return _generation(con)
 
     def load_current(self) -> tuple[int, list[Version]]:
-        """All current-knowledge versions, with the generation they were read at."""
+        """All current-knowledge versions, with the generation they were read at.
+
+        Row by row (psycopg's text rows through :func:`sorkit.store.load.to_version`): at
+        10,000 units this took 2.1 s where Arrow columns through the DuckDB loader's
+        converter took 3.7 s, so equal values are not shared as they are for a file.
+        """
         with self._snapshot_read() as con:
             gen = _generation(con)
             self._seen_generation = gen
@@ -588,6 +598,7 @@ class PgStore:
             _insert_audit(con, audit, user, now)
             _mark_units(con, codes, gen)
             con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
+        self.analyze()
         _tell_siblings(self.url)
         return gen
 
@@ -625,6 +636,7 @@ class PgStore:
                 _insert_audit(con, audit, user, now)
             _mark_units(con, sorted(codes), gen)
             con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(gen)])
+        self.analyze()
         _tell_siblings(self.url)
         return gen
 

@@ -182,6 +182,7 @@ def load_parquet(store: PgStore, folder: str | Path) -> dict[str, Any]:
         for name, next_value in manifest.get("sequences", {}).items():
             con.execute("SELECT setval(%s, %s, false)", [name, int(next_value)])
         con.execute("SELECT pg_notify(%s, 'load')", [CHANNEL])
+    store.analyze()
     _tell_siblings(store.url)
     return manifest
 
