@@ -23,7 +23,8 @@ from psycopg.types.json import Jsonb
 
 from sorkit.errors import SorImportError
 from sorkit.store.io import FORMAT_ID, MANIFEST, read_manifest
-from sorkit.store.pg import CHANNEL, PgStore, _tell_siblings
+from sorkit.store.pg import PgStore, _tell_siblings
+from sorkit.store.pgrows import CHANNEL
 
 #: The tables a dump holds (the DuckDB register's tables).
 DUMP_TABLES = ("audit", "batches", "meta", "unit_events", "unit_versions", "users")
@@ -215,7 +216,7 @@ def _kind(typ: pa.DataType) -> str:
 def read_contents(store: PgStore) -> Any:
     """What the integrity check reads (:func:`sorkit.store.backup_sql.read_contents`), here."""
     from sorkit.store import backup_sql as q
-    from sorkit.store.pg import _events_for, _generation, _select_versions
+    from sorkit.store.pgrows import _events_for, _generation, _select_versions
 
     with store.connect() as con:
         con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
