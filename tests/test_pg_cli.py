@@ -41,3 +41,24 @@ def test_an_unreachable_server_is_a_clear_error(capsys: pytest.CaptureFixture[st
     assert main(["check", "--register", url]) == 1
     err = capsys.readouterr().err
     assert "kan ikke nås" in err and "127.0.0.1" in err
+
+
+def test_the_steward_app_opens_a_postgresql_register(pg_demo_url: str) -> None:
+    from sorkit.app import add_dom_hooks, open_app_register
+    from sorkit.widgets import StewardApp
+
+    env = {"SORKIT_REGISTER": pg_demo_url, "SORKIT_TODAY": TODAY.isoformat()}
+    reg = open_app_register(env=env)
+    app = add_dom_hooks(StewardApp(reg))
+    assert app is not None and len(reg.snapshot()) > 2000
+    assert reg.label.startswith("postgresql://127.0.0.1:") and "postgres@" not in reg.label
+    reg.store.close()
+
+
+def test_a_server_is_shown_without_user_or_password() -> None:
+    from sorkit.store.engines import shown
+
+    assert (
+        shown("postgresql://anne:hemmelig@db.region:5432/sor") == "postgresql://db.region:5432/sor"
+    )
+    assert shown("data/demo.duckdb") == "data/demo.duckdb"

@@ -12,3 +12,15 @@ PG_SCHEMES = ("postgresql://", "postgres://")
 def is_url(target: object) -> bool:
     """True if ``target`` names a PostgreSQL register (``postgresql://`` or ``postgres://``)."""
     return isinstance(target, str) and target.startswith(PG_SCHEMES)
+
+
+def shown(target: object) -> str:
+    """A register target as a person may see it: a URL without user or password."""
+    if not is_url(target):
+        return str(target)
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(target))
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
