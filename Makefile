@@ -8,7 +8,7 @@ PORT   ?= 8888
 # DuckDB next to PostgreSQL (benchmarks/bench_engines.py) at this size.
 BENCH_PG_UNITS ?= 200000
 
-.PHONY: lab test bench app lint format typecheck clean demo
+.PHONY: lab test test-fast bench app lint format typecheck clean demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,13 @@ test: $(STAMP) $(DEMO)
 	bash scripts/ensure-postgresql
 	$(BIN)/ruff check sorkit tests benchmarks
 	$(BIN)/mypy sorkit
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 	$(BIN)/pytest -q --nbval-lax --nbval-current-env notebooks/0*.ipynb
+
+# The edit-test loop: every test except the real-browser and the slow ones (no lint, no notebooks).
+test-fast: $(STAMP) $(DEMO)
+	bash scripts/ensure-postgresql
+	$(BIN)/pytest -q -m "not browser and not slow" --durations=5
 
 bench: $(STAMP)
 	bash scripts/ensure-postgresql

@@ -6,7 +6,6 @@ engines (``pytestmark = pytest.mark.engines``, see :mod:`tests.pgfixtures`).
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import sorkit
+from tests.helpers import TODAY
 
 pytest_plugins = ["tests.pgfixtures"]
 
 #: The fixed today of every test register (so dates in tests never drift).
-TODAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="session")

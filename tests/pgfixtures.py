@@ -66,7 +66,7 @@ def pg_template(pg_url: str) -> str:
 def pg_demo_template(pg_url: str) -> str:
     """The name of a database holding the demo register (built once per session)."""
     import sorkit
-    from tests.conftest import TODAY
+    from tests.helpers import TODAY
 
     pgserver.drop_database(pg_url, _DEMO)
     url = pgserver.create_database(pg_url, name=_DEMO)

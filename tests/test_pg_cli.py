@@ -9,7 +9,7 @@ import pytest
 
 import sorkit
 from sorkit.cli import main
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 pytestmark = pytest.mark.postgresql
 

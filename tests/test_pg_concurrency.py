@@ -23,11 +23,11 @@ import pytest
 
 import sorkit
 from sorkit.integrity import check
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.helpers_procs import result, start
 from tests.test_concurrency import audit_rows, editable_units
 
-pytestmark = pytest.mark.postgresql
+pytestmark = [pytest.mark.postgresql, pytest.mark.slow]  # worker processes, a server
 
 PROCESSES = 8
 CHANGES = int(os.environ.get("SORKIT_LOAD_CHANGES", "50"))

@@ -10,9 +10,9 @@ import pytest
 
 import sorkit
 from sorkit.cli import main
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
-pytestmark = pytest.mark.postgresql
+pytestmark = [pytest.mark.postgresql, pytest.mark.slow]  # three copies of the demo register
 
 
 def _dump_rows(folder: Path) -> dict[str, list[tuple]]:
