@@ -251,7 +251,22 @@ def run_report(
 
 
 def _register_param(register: str | Path) -> str:
-    """The notebook's ``register`` parameter: an absolute file path, or a PostgreSQL URL as is."""
+    """The notebook's ``register`` parameter: an absolute file path, or a PostgreSQL URL.
+
+    The parameter is written into the executed notebook and its HTML copy, so a URL goes in
+    without its password; the report's kernel (a child of this process) gets the password
+    through ``PGPASSWORD`` instead, unless that is set already.
+    """
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
     from sorkit.store.engines import is_url
 
-    return str(register) if is_url(register) else str(Path(register).resolve())
+    if not is_url(register):
+        return str(Path(register).resolve())
+    parts = urlsplit(str(register))
+    if parts.password is None:
+        return str(register)
+    os.environ.setdefault("PGPASSWORD", unquote(parts.password))
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + netloc, parts.path, parts.query, parts.fragment))

@@ -62,3 +62,17 @@ def test_a_server_is_shown_without_user_or_password() -> None:
         shown("postgresql://anne:hemmelig@db.region:5432/sor") == "postgresql://db.region:5432/sor"
     )
     assert shown("data/demo.duckdb") == "data/demo.duckdb"
+
+
+def test_a_report_notebook_gets_the_url_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sorkit.notebooks import _register_param
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    param = _register_param("postgresql://anne:hemme%40lig@db.region:5432/sor")
+    assert param == "postgresql://anne@db.region:5432/sor"
+    import os
+
+    assert os.environ["PGPASSWORD"] == "hemme@lig"  # the report's kernel inherits it
+    assert _register_param("postgresql://db/sor") == "postgresql://db/sor"
