@@ -470,7 +470,9 @@ class Register:
         return apply_batch(self, report, accept=accept, reason=reason)
 
     def __repr__(self) -> str:
-        return f"<Register {self.path or ':memory:'} user={self.user} today={self.today}>"
+        # A server register by host and database only: never a password in a notebook's output.
+        where = getattr(self._shared.store, "where", None) or self.path or ":memory:"
+        return f"<Register {where} user={self.user} today={self.today}>"
 
 
 def _root_ids(index: SearchIndex, day: dt.date) -> IntArray:

@@ -76,3 +76,11 @@ def test_a_report_notebook_gets_the_url_without_its_password(
 
     assert os.environ["PGPASSWORD"] == "hemme@lig"  # the report's kernel inherits it
     assert _register_param("postgresql://db/sor") == "postgresql://db/sor"
+
+
+def test_a_register_on_a_server_shows_no_password(pg_demo_url: str) -> None:
+    url = pg_demo_url.replace("postgres@", "postgres:hemmelig@")  # trust login ignores it
+    reg = sorkit.open_register(url, user="admin", today=TODAY)
+    assert "hemmelig" not in repr(reg) and "hemmelig" not in reg.label
+    assert repr(reg).startswith("<Register postgresql://127.0.0.1:")
+    reg.store.close()
