@@ -183,7 +183,17 @@ def mode_hold(path: str, seconds: str) -> None:
     """Hold a write transaction open (this process keeps DuckDB's file lock meanwhile)."""
     import duckdb
 
-    con = duckdb.connect(path)
+    # The test's own register keeps the file attached for LINGER (0.1 s) after its last
+    # operation: on a quiet machine this process can be quicker than that, so wait for it.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            con = duckdb.connect(path)
+            break
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     con.begin()
     con.execute("UPDATE meta SET value = value WHERE key = 'generation'")
     print("HELD", flush=True)
