@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := data/demo.duckdb
 PORT   ?= 8888
+# DuckDB next to PostgreSQL (benchmarks/bench_engines.py) at this size.
+BENCH_PG_UNITS ?= 200000
 
 .PHONY: lab test test-fast bench soak app lint format typecheck clean demo
 
@@ -29,6 +31,7 @@ app: $(STAMP) $(DEMO)
 
 test: $(STAMP) $(DEMO)
 	bash scripts/ensure-chromium
+	bash scripts/ensure-postgresql
 	$(BIN)/ruff check sorkit tests benchmarks
 	$(BIN)/mypy sorkit
 	$(BIN)/pytest -q --durations=15
@@ -36,10 +39,13 @@ test: $(STAMP) $(DEMO)
 
 # The edit-test loop: every test except the real-browser and the slow ones (no lint, no notebooks).
 test-fast: $(STAMP) $(DEMO)
+	bash scripts/ensure-postgresql
 	$(BIN)/pytest -q -m "not browser and not slow" --durations=5
 
 bench: $(STAMP)
+	bash scripts/ensure-postgresql
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_engines.py --units $(BENCH_PG_UNITS)
 	$(BIN)/python benchmarks/bench_batch.py benchmarks/work/sor-200000-h4-g1.duckdb --rows 5000
 	$(BIN)/python benchmarks/bench_import.py --units 102000
 	$(BIN)/python benchmarks/bench_addresses.py

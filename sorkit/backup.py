@@ -28,6 +28,7 @@ from sorkit.errors import SorkitError
 from sorkit.store import Store, release_all
 from sorkit.store import io as store_io
 from sorkit.store.backup_sql import hold_file, remove_register_files
+from sorkit.store.engines import is_url
 
 __all__ = ["BackupError", "BackupInfo", "backup", "restore", "verify"]
 
@@ -70,10 +71,14 @@ def sha256(path: Path) -> str:
 
 def _store_of(reg_or_path: Any) -> Store:
     store = getattr(reg_or_path, "store", None)
-    if isinstance(store, Store):
-        return store
+    if isinstance(store, Store) or getattr(store, "url", None):  # a file or a server
+        return store  # type: ignore[return-value]
     if isinstance(reg_or_path, Store):
         return reg_or_path
+    if is_url(reg_or_path):  # a register on a PostgreSQL server
+        from sorkit.store import open_store
+
+        return open_store(reg_or_path)  # type: ignore[no-any-return]
     if isinstance(reg_or_path, (str, os.PathLike)):
         if not os.path.exists(reg_or_path):
             raise BackupError(f"Registret {reg_or_path} findes ikke")
@@ -111,7 +116,7 @@ def backup(reg_or_path: Any, out_dir: str | os.PathLike[str]) -> BackupInfo:
         "sorkit_version": __version__,
         "schema_version": int(manifest["schema_version"]),
         "generation": int(manifest["generation"]),
-        "source": None if store.path is None else str(store.path),
+        "source": getattr(store, "where", None) if store.path is None else str(store.path),
         "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(),
         "tables": {t: int(info["rows"]) for t, info in manifest["tables"].items()},
         "checksums": checksums,

@@ -71,6 +71,15 @@ class RegisterBusy(SorkitError):
         )
 
 
+class RegisterUnavailable(SorkitError):
+    """The PostgreSQL server of a register cannot be reached (or refuses the login)."""
+
+    def __init__(self, where: str, reason: str):
+        self.where = where
+        self.reason = reason
+        super().__init__(f"Registret {where} kan ikke nås: {reason}")
+
+
 class StaleSnapshot(SorkitError):
     """Someone else wrote to the register after it was read; re-read and plan again."""
 

@@ -75,8 +75,8 @@ class IntegrityReport:
 
 def _store_of(reg_or_path: Any) -> Store:
     store = getattr(reg_or_path, "store", None)
-    if isinstance(store, Store):
-        return store
+    if isinstance(store, Store) or getattr(store, "url", None):  # a file or a server
+        return store  # type: ignore[return-value]
     if isinstance(reg_or_path, Store):
         return reg_or_path
     if isinstance(reg_or_path, (str, os.PathLike)):

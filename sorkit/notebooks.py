@@ -214,7 +214,7 @@ def run_batch(
     """
     out = Path(output_dir) if output_dir else Path("output") / f"reorganise-{_stamp()}"
     params = {
-        "register": str(Path(register).resolve()),
+        "register": _register_param(register),
         "plan": str(Path(plan).resolve()),
         "out": str(out.resolve()),
         **parameters,
@@ -246,5 +246,27 @@ def run_report(
     """
     notebook = report_notebook(name)
     out = Path(output_dir) if output_dir else Path("output") / f"{notebook.stem}-{_stamp()}"
-    params = {"register": str(Path(register).resolve()), "out": str(out.resolve()), **parameters}
+    params = {"register": _register_param(register), "out": str(out.resolve()), **parameters}
     return run_notebook(notebook, out, params, progress=progress)
+
+
+def _register_param(register: str | Path) -> str:
+    """The notebook's ``register`` parameter: an absolute file path, or a PostgreSQL URL.
+
+    The parameter is written into the executed notebook and its HTML copy, so a URL goes in
+    without its password; the report's kernel (a child of this process) gets the password
+    through ``PGPASSWORD`` instead, unless that is set already.
+    """
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    from sorkit.store.engines import is_url
+
+    if not is_url(register):
+        return str(Path(register).resolve())
+    parts = urlsplit(str(register))
+    if parts.password is None:
+        return str(register)
+    os.environ.setdefault("PGPASSWORD", unquote(parts.password))
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + netloc, parts.path, parts.query, parts.fragment))

@@ -87,9 +87,24 @@ class Register:
 
     @property
     def path(self) -> str | None:
-        """The register file (None for an in-memory register)."""
+        """The register file, or its PostgreSQL URL (None for an in-memory register)."""
         p = self._shared.store.path
-        return None if p is None else str(p)
+        if p is None:
+            return getattr(self._shared.store, "url", None)
+        return str(p)
+
+    @property
+    def label(self) -> str:
+        """The register as a person may see it: the file, or server and database (no password)."""
+        store = self._shared.store
+        where = getattr(store, "where", None)
+        if where:
+            return str(where)
+        if store.path is None:
+            from sorkit.texts import REPORT_TEXTS
+
+            return REPORT_TEXTS["register_in_memory"]
+        return str(store.path)
 
     @property
     def clock(self) -> Clock:
@@ -196,6 +211,10 @@ class Register:
                 # written since).
                 written_gen, stat = sh.store.written
                 sh.stat = stat if written_gen == generation else None
+            elif snap is not None and snap.generation < generation - 1:
+                # Others wrote (other units) in between: the next read fetches their units
+                # and this write's incrementally (a PostgreSQL register's many writers).
+                sh.stat = None
             else:
                 sh.snapshot = None
                 sh.stat = None
@@ -517,7 +536,9 @@ class Register:
         return apply_batch(self, report, accept=accept, reason=reason)
 
     def __repr__(self) -> str:
-        return f"<Register {self.path or ':memory:'} user={self.user} today={self.today}>"
+        # A server register by host and database only: never a password in a notebook's output.
+        where = getattr(self._shared.store, "where", None) or self.path or ":memory:"
+        return f"<Register {where} user={self.user} today={self.today}>"
 
 
 def _root_ids(index: SearchIndex, day: dt.date) -> IntArray:
@@ -543,10 +564,12 @@ def open_register(
     today: dt.date | None = None,
     busy_timeout: float = 60.0,
 ) -> Register:
-    """Open or create a register (a DuckDB file; None = in-memory).
+    """Open or create a register (a DuckDB file; None = in-memory; or a PostgreSQL URL).
 
     Args:
         path: the register file; created if missing, upgraded if made by an older sorkit.
+            A ``postgresql://user@host:port/dbname`` URL opens (or creates the schema in)
+            a register on a PostgreSQL server, shared by many writing processes.
         user: who works on it (default $JUPYTERHUB_USER, then $SORKIT_USER, then the OS user).
         today: fix the register's today (tests, planning); default the real date.
         busy_timeout: seconds to wait for another process that holds the file.

@@ -279,6 +279,7 @@ CLI_TEXTS = {
 
 #: Report notebooks (sorkit.reports): check names, column labels and chart texts.
 REPORT_TEXTS = {
+    "register_in_memory": "i hukommelsen",
     "no_phone": "Intet telefonnummer (efter nedarvning)",
     "no_phone_detail": "intet telefonnummer ({source} elektronisk blok)",
     "invalid_identifier": "Ugyldig identifikator",

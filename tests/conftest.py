@@ -1,14 +1,21 @@
-"""Shared fixtures: the demo register is built once per session; each test gets its own copy."""
+"""Shared fixtures: the demo register is built once per session; each test gets its own copy.
+
+``demo`` and ``empty`` are DuckDB registers, or PostgreSQL ones in modules that run on both
+engines (``pytestmark = pytest.mark.engines``, see :mod:`tests.pgfixtures`).
+"""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import sorkit
 from tests.helpers import TODAY
+
+pytest_plugins = ["tests.pgfixtures"]
 
 #: The fixed today of every test register (so dates in tests never drift).
 
@@ -23,14 +30,26 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> sorkit.Register:
+def demo(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sorkit.Register]:
     """A private copy of the demo register, opened as admin with today = TODAY."""
+    if engine == "postgresql":
+        url = request.getfixturevalue("pg_demo_url")
+        reg = sorkit.open_register(url, user="admin", today=TODAY)
+        yield reg
+        reg.store.close()
+        return
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_template, path)
-    return sorkit.open_register(path, user="admin", today=TODAY)
+    shutil.copy(request.getfixturevalue("demo_template"), path)
+    yield sorkit.open_register(path, user="admin", today=TODAY)
 
 
 @pytest.fixture
-def empty() -> sorkit.Register:
-    """An empty in-memory register (unmanaged: the user is sds_admin)."""
-    return sorkit.open_register(None, user="tester", today=TODAY)
+def empty(engine: str, request: pytest.FixtureRequest) -> Iterator[sorkit.Register]:
+    """An empty register (unmanaged: the user is sds_admin): in memory, or a new database."""
+    if engine == "postgresql":
+        url = request.getfixturevalue("pg_database")
+        reg = sorkit.open_register(url, user="tester", today=TODAY)
+        yield reg
+        reg.store.close()
+        return
+    yield sorkit.open_register(None, user="tester", today=TODAY)

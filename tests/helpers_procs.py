@@ -92,6 +92,18 @@ def _install_counters() -> dict[str, float]:
         store.duckdb.connect = connect  # type: ignore[attr-defined]
     store.Store._open_with_retry = open_with_retry  # type: ignore[method-assign]
     store.Store.write = write  # type: ignore[method-assign]
+    from sorkit.store import pg  # a PostgreSQL register's stale writes count too
+
+    real_pg_write = pg.PgStore.write
+
+    def pg_write(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return real_pg_write(self, *args, **kwargs)
+        except StaleSnapshot:
+            stats["stale"] += 1
+            raise
+
+    pg.PgStore.write = pg_write  # type: ignore[method-assign]
     return stats
 
 
@@ -172,7 +184,17 @@ def mode_hold(path: str, seconds: str) -> None:
     """Hold a write transaction open (this process keeps DuckDB's file lock meanwhile)."""
     import duckdb
 
-    con = duckdb.connect(path)
+    # The test's own register keeps the file attached for LINGER (0.1 s) after its last
+    # operation: on a quiet machine this process can be quicker than that, so wait for it.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            con = duckdb.connect(path)
+            break
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     con.begin()
     con.execute("UPDATE meta SET value = value WHERE key = 'generation'")
     print("HELD", flush=True)
@@ -288,7 +310,18 @@ def mode_importxml(path: str, source: str, chunk: str) -> None:
     _out(result="applied", units=report.units, written=report.written)
 
 
+def mode_rename(path: str, unit: str, name: str) -> None:
+    """Rename a unit from today (a PostgreSQL register: another process then searches for it)."""
+    import sorkit
+
+    reg = _open(path)
+    plan = reg.plan(sorkit.EditUnit(unit, name=name))
+    done = reg.apply(plan, accept={w.code: "test" for w in plan.warnings})
+    _out(result="applied", day=str(done.effective_date), at=time.time())
+
+
 MODES = {
+    "rename": mode_rename,
     "edit": mode_edit,
     "hold": mode_hold,
     "race": mode_race,

@@ -11,6 +11,9 @@ import sorkit
 from sorkit.batch import Batch, BatchAlreadyApplied, BatchRejected, read_plan
 from tests.helpers import code_of
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 PLANS = Path(__file__).parent / "data" / "plans"
 NEW_YEAR = dt.date(2027, 1, 1)
 ACCEPT = {"PUBLIC_INFORMATION": "aftalt med tandplejen"}

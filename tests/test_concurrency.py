@@ -148,6 +148,7 @@ def test_readers_are_not_locked_out(demo: sorkit.Register, tmp_path: Path) -> No
 # -- lost updates: one of two plans of the same unit wins, the other is refused ---------------
 
 
+@pytest.mark.engines  # on DuckDB and on PostgreSQL
 def test_two_registers_same_unit_one_wins_one_is_refused(demo: sorkit.Register) -> None:
     unit = editable_units(demo, 1)[0]
     gen0 = demo.store.generation()
@@ -168,6 +169,7 @@ def test_two_registers_same_unit_one_wins_one_is_refused(demo: sorkit.Register) 
     assert check(demo).ok
 
 
+@pytest.mark.engines  # on DuckDB and on PostgreSQL
 def test_two_threads_same_unit_one_wins(demo: sorkit.Register) -> None:
     unit = editable_units(demo, 1)[0]
     regs = [sorkit.open_register(demo.path, user="admin", today=TODAY) for _ in range(2)]
@@ -196,6 +198,7 @@ def test_two_threads_same_unit_one_wins(demo: sorkit.Register) -> None:
     assert check(demo).ok
 
 
+@pytest.mark.engines  # on DuckDB and on PostgreSQL
 def test_two_processes_same_unit_one_wins(demo: sorkit.Register, tmp_path: Path) -> None:
     unit = editable_units(demo, 1)[0]
     go = tmp_path / "go"
@@ -217,6 +220,7 @@ def test_two_processes_same_unit_one_wins(demo: sorkit.Register, tmp_path: Path)
     assert check(demo).ok
 
 
+@pytest.mark.engines  # on DuckDB and on PostgreSQL
 def test_threads_with_own_registers_edit_distinct_units(demo: sorkit.Register) -> None:
     """In one process DuckDB shares the file; a write-write conflict is a retry, not a crash."""
     units = editable_units(demo, 16)
@@ -248,6 +252,7 @@ def test_threads_with_own_registers_edit_distinct_units(demo: sorkit.Register) -
 # -- the acceptance load ---------------------------------------------------------------------
 
 
+@pytest.mark.engines  # on DuckDB and on PostgreSQL
 def test_four_processes_apply_200_changes(demo: sorkit.Register, tmp_path: Path) -> None:
     total = LOAD_PROCESSES * LOAD_CHANGES
     units = editable_units(demo, total)

@@ -12,6 +12,9 @@ from sorkit import CloseUnit, CreateUnit, EditUnit, MoveUnit
 from sorkit.rules import REGISTRY
 from tests.helpers_rules import OE_TYPE, TODAY, Units, day
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 TP = "Allerød Kommunes Tandpleje"
 TBS = "Tandplejen Blovstrød Skole"
 BS = "Blovstrød Skole"

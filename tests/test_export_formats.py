@@ -17,6 +17,9 @@ from sorkit.importers import import_sor_xml
 from sorkit.store.io import table_names, table_rows
 from tests.helpers import TODAY
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
 
 

@@ -11,6 +11,9 @@ from sorkit import CloseUnit, EditUnit, MoveUnit, SetLocationNumber
 from sorkit.history import HISTORY_COLUMNS
 from tests.helpers_rules import Units, address, day, location_number
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 TBS = "Tandplejen Blovstrød Skole"
 BS = "Blovstrød Skole"
 

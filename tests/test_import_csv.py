@@ -11,6 +11,10 @@ import sorkit
 from sorkit.importers import ImportRejected, import_sor_csv
 from sorkit.store.io import table_counts
 from tests.helpers import TODAY
+from tests.pgfixtures import new_register
+
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
 
 FIXTURES = Path(__file__).parent / "fixtures"
 D = dt.date
@@ -24,7 +28,7 @@ GP_IE, GP_SI, GP_OE = "1700051000016001", "1700061000016003", "1700071000016008"
 
 
 def _fresh() -> sorkit.Register:
-    return sorkit.open_register(None, user="importer", today=TODAY)
+    return new_register("importer", TODAY)
 
 
 def test_sor2_csv_values_and_inheritance() -> None:

@@ -14,6 +14,10 @@ from sorkit.importers import import_sor_xml
 from sorkit.store.io import table_counts
 from tests.builders import add_unit, code, write
 from tests.helpers import TODAY
+from tests.pgfixtures import new_register
+
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
 
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
 SNAPSHOT = dt.date(2026, 11, 30)
@@ -23,7 +27,7 @@ NEW = code(170008)
 
 
 def _base() -> sorkit.Register:
-    reg = sorkit.open_register(None, user="importer", today=TODAY)
+    reg = new_register("importer", TODAY)
     import_sor_xml(reg, SAMPLES / "ONE_SYGEHUS.xml")
     return reg
 

@@ -13,13 +13,17 @@ from sorkit.exporters import write_sor_xml
 from sorkit.importers import ImportRejected, import_sor_xml
 from sorkit.store.io import table_counts
 from tests.helpers import TODAY
+from tests.pgfixtures import new_register
+
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
 
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _fresh() -> sorkit.Register:
-    return sorkit.open_register(None, user="importer", today=TODAY)
+    return new_register("importer", TODAY)
 
 
 def test_gp_practice_sample_keeps_every_value() -> None:

@@ -9,6 +9,9 @@ import pytest
 import sorkit
 from tests.builders import add_unit, code, find, write
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 D = dt.date
 ADDR = {"street": "Eliasgade", "house_number": "1", "postcode": "2300", "city": "København S"}
 GLN = {

@@ -10,6 +10,9 @@ import sorkit
 from sorkit import CloseUnit, CreateUnit, MoveUnit
 from tests.helpers_rules import OE_TYPE, Row, Units, copy_demo, day, named_rows, run_row
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 TP = "Allerød Kommunes Tandpleje"
 TBS = "Tandplejen Blovstrød Skole"
 SEK = "Sekretariatet, Allerød"

@@ -20,6 +20,9 @@ from tests.helpers_rules import (
     run_row,
 )
 
+#: Every register test here runs on DuckDB and on PostgreSQL (tests/pgfixtures.py).
+pytestmark = pytest.mark.engines
+
 TP = "Allerød Kommunes Tandpleje"
 TBS = "Tandplejen Blovstrød Skole"
 SI = "Sundhed og Omsorg, Allerød"

@@ -61,6 +61,7 @@ from sorkit.app.setup import (
     write_lab_settings,
     write_template,
 )
+from sorkit.store.engines import is_url, shown
 
 __all__ = [
     "APP_NOTEBOOK",
@@ -199,12 +200,15 @@ def serve(
 
     ``register`` defaults to the demo register (built on first use). Used by ``sorkit app``.
     """
-    register = Path(register) if register is not None else DEMO_REGISTER
+    server = is_url(register)  # a PostgreSQL register: a URL, not a file
+    register = str(register) if server else Path(register or DEMO_REGISTER)
     notebook = Path(notebook) if notebook is not None else app_notebook()
     if not notebook.exists():
         print(MESSAGES["no_notebook"].format(notebook=notebook), file=sys.stderr)
         return 2
-    if not register.exists() and not register.name.endswith("demo.duckdb"):
+    if isinstance(register, Path) and (
+        not register.exists() and not register.name.endswith("demo.duckdb")
+    ):
         print(MESSAGES["no_register"].format(register=register), file=sys.stderr)
         return 2
     if port_in_use(port):
@@ -216,7 +220,7 @@ def serve(
         write_template(templates)
         env = app_environment(register, today=today, user=user, jupyter_path=templates)
         cmd = voila_command(notebook.resolve(), port)
-        print(_serving_text(port, register), flush=True)
+        print(_serving_text(port, shown(register)), flush=True)
         # Voila (and its kernels) in a process group of its own: Ctrl-C reaches only us, and we
         # stop the whole group (a single SIGINT would only make Voila ask for confirmation).
         process = subprocess.Popen(
@@ -246,7 +250,7 @@ def _stop_on_sigterm() -> Any:
         return None
 
 
-def _serving_text(port: int, register: Path) -> str:
+def _serving_text(port: int, register: Path | str) -> str:
     from sorkit import texts
 
     template = getattr(texts, "CLI_TEXTS", {}).get("app")

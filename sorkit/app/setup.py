@@ -15,6 +15,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from sorkit.store.engines import is_url
+
 __all__ = [
     "APP_NOTEBOOK",
     "CDN_LINKS",
@@ -171,7 +173,7 @@ def app_environment(
 ) -> dict[str, str]:
     """The environment of the app's server (its kernels inherit it)."""
     env = dict(os.environ if base is None else base)
-    env["SORKIT_REGISTER"] = str(Path(register).resolve())
+    env["SORKIT_REGISTER"] = str(register) if is_url(register) else str(Path(register).resolve())
     if today is not None:
         env["SORKIT_TODAY"] = today if isinstance(today, str) else today.isoformat()
     if user is not None:

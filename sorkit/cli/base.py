@@ -111,12 +111,23 @@ def today_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def existing_register(args: argparse.Namespace) -> Path:
-    """The register file the arguments name; a :class:`CliError` when it does not exist."""
-    path = Path(args.register or default_register())
+def existing_register(args: argparse.Namespace) -> Any:
+    """The register file (or PostgreSQL URL) the arguments name; CliError for a missing file."""
+    target = register_target(args)
+    if isinstance(target, str):  # a server: the store says if it cannot be reached
+        return target
+    path = target
     if not path.exists():
         raise CliError(CLI_TEXTS["no_register"].format(path=path))
     return path
+
+
+def register_target(args: argparse.Namespace) -> Path | str:
+    """``--register`` / ``$SORKIT_REGISTER``: a file path, or a ``postgresql://`` URL as it is."""
+    from sorkit.store.engines import is_url
+
+    given = args.register or default_register()
+    return str(given) if is_url(str(given)) else Path(given)
 
 
 def open_from_args(args: argparse.Namespace, user: str | None = None) -> Any:

@@ -15,6 +15,7 @@ from sorkit.cli.base import (
     default_register,
     open_from_args,
     register_arg,
+    register_target,
     show_progress,
     today_arg,
 )
@@ -81,7 +82,7 @@ def _import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.exists():
         raise CliError(CLI_TEXTS["no_file"].format(path=source))
-    path = Path(args.register or default_register())
+    path = register_target(args)
     reg = sorkit.open_register(path, user=args.user, today=args.today)
     importer = import_format_for(source).read
     report = importer(reg, source, dry_run=args.dry_run, force=args.force, reason=args.reason)

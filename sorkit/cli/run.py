@@ -22,8 +22,8 @@ import sys
 from collections.abc import Sequence
 
 # Importing the command modules registers their subcommands, in this order (``sorkit --help``):
-# addresses, data, notebooks, safety (kept alphabetical so the import sorter keeps the order).
-from sorkit.cli import addresses, data, notebooks, safety  # noqa: F401
+# addresses, data, migrate, notebooks, safety (kept alphabetical so the import sorter keeps the order).
+from sorkit.cli import addresses, data, migrate, notebooks, safety  # noqa: F401
 from sorkit.cli.base import (
     COMMANDS,
     DEFAULT_REGISTER,

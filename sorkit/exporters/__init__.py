@@ -111,11 +111,15 @@ def load_parquet(
     """
     from sorkit.engine.commit import load_dump
     from sorkit.register import open_register
+    from sorkit.store.engines import is_url
 
-    if target_path is not None and Path(target_path).exists() and Path(target_path).stat().st_size:
+    if is_url(target_path) or (
+        target_path is not None and Path(target_path).exists() and Path(target_path).stat().st_size
+    ):
         probe = open_register(target_path, user=user, today=today)
         if len(probe.snapshot()):
             raise SorImportError(f"{target_path} er ikke tomt; vælg en ny registerfil")
+        probe.store.close()
     reg = open_register(target_path, user=user, today=today)
     load_dump(reg, Path(path))
     return reg

@@ -130,6 +130,10 @@ class Store:
         if self.path is not None:
             _engine(self.path).detach_now()
 
+    def close(self) -> None:
+        """Done with the register in this process: let go of the file now (if idle)."""
+        self.release()
+
     @contextmanager
     def transaction(self, label: str = "write") -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield a connection inside BEGIN ... COMMIT; any error rolls everything back.
@@ -617,12 +621,19 @@ class Store:
         return load_parquet(self, folder)
 
 
-def open_store(path: str | os.PathLike[str] | None, *, busy_timeout: float = 60.0) -> Store:
-    """The store of the register at ``path`` (a DuckDB file; None = in memory).
+def open_store(path: str | os.PathLike[str] | None, *, busy_timeout: float = 60.0) -> Any:
+    """The store of the register at ``path`` (a DuckDB file; None = in memory; or a URL).
 
-    The one place that picks a storage engine: a second engine adds its own kind of ``path``
-    here and returns its implementation of :class:`sorkit.store.interface.RegisterStore`.
+    The one place that picks a storage engine: a ``postgresql://`` URL gives a
+    :class:`sorkit.store.pg.PgStore`, anything else a DuckDB :class:`Store`; both implement
+    :class:`sorkit.store.interface.RegisterStore`.
     """
+    from sorkit.store.engines import is_url
+
+    if is_url(path):
+        from sorkit.store.pg import PgStore
+
+        return PgStore(str(path), busy_timeout=busy_timeout)
     return Store(path, busy_timeout=busy_timeout)
 
 

@@ -1,7 +1,8 @@
 """The store interface: every method the rest of sorkit calls on a register's store.
 
 This is the seam a second storage engine implements. :class:`sorkit.store.Store` (DuckDB, one
-file or in memory) is the one implementation today; :func:`sorkit.store.open_store` picks it.
+file or in memory) and :class:`sorkit.store.pg.PgStore` (a PostgreSQL database, for a
+``postgresql://`` URL) implement it; :func:`sorkit.store.open_store` picks one.
 Everything outside :mod:`sorkit.store` holds a store as :class:`RegisterStore` and never sees
 SQL, a connection or an engine type; mypy checks that it calls nothing else.
 
@@ -78,6 +79,10 @@ class RegisterStore(Protocol):
 
     def checkpoint(self) -> None:
         """Make every committed write durable in the register itself (before copying it)."""
+        ...
+
+    def close(self) -> None:
+        """Done with the register in this process (a server's connections are closed)."""
         ...
 
     # -- versions and events ------------------------------------------------------------------

@@ -102,12 +102,20 @@ def _sequences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def table_names(store: Store) -> list[str]:
     """The register's tables (not views), by name."""
+    if getattr(store, "url", None):  # PostgreSQL: the tables a dump holds
+        from sorkit.store import pgio
+
+        return list(pgio.DUMP_TABLES)
     with store.connect() as con:
         return base_tables(con)
 
 
 def table_counts(store: Store) -> dict[str, int]:
     """Rows per table (a cheap fingerprint of a register's content)."""
+    if getattr(store, "url", None):
+        from sorkit.store import pgio
+
+        return pgio.table_counts(store)  # type: ignore[arg-type]
     with store.connect() as con:
         return {
             t: int(con.execute(f"SELECT count(*) FROM {_ident(t)}").fetchall()[0][0])
@@ -117,6 +125,10 @@ def table_counts(store: Store) -> dict[str, int]:
 
 def table_rows(store: Store, table: str) -> list[tuple[Any, ...]]:
     """Every row of one table, sorted (for comparing two registers)."""
+    if getattr(store, "url", None):  # as DuckDB's rows, so two engines compare equal
+        from sorkit.store import pgio
+
+        return pgio.table_rows(store, table)  # type: ignore[arg-type]
     with store.connect() as con:
         if table not in base_tables(con):
             raise KeyError(table)
