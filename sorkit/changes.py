@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sorkit.ids import clean_digits
-from sorkit.model import EDITABLE_FIELDS, Address, LocationNumber
+from sorkit.model import EDITABLE_FIELDS, Address, LocationNumber, local_attribute_slots
 
 SAME_AS_POSTAL = "same_as_postal"
 SAME_AS_VISITING = "same_as_visiting"
@@ -59,7 +59,7 @@ class CreateUnit:
             object.__setattr__(self, "parent", _code(self.parent))
         if self.unit_type is not None:
             object.__setattr__(self, "unit_type", str(self.unit_type).strip() or None)
-        object.__setattr__(self, "local_attributes", tuple(self.local_attributes or ()))
+        object.__setattr__(self, "local_attributes", local_attribute_slots(self.local_attributes))
         object.__setattr__(self, "specialities", tuple(str(s) for s in self.specialities or ()))
 
     operation = "create"
@@ -133,9 +133,10 @@ class EditUnit:
             out.update(phone=None, email=None, website=None, fax=None)
         if out.get("location_number") is not None:
             out["inherit_location_number"] = False
-        for key in ("local_attributes", "specialities"):
-            if key in out:
-                out[key] = tuple(out[key] or ())
+        if "local_attributes" in out:
+            out["local_attributes"] = local_attribute_slots(out["local_attributes"])
+        if "specialities" in out:
+            out["specialities"] = tuple(out["specialities"] or ())
         if "unit_type" in out and out["unit_type"] is not None:
             out["unit_type"] = str(out["unit_type"])
         return out

@@ -57,6 +57,7 @@ def _configure_import(p: argparse.ArgumentParser) -> None:
     register_arg(p)
     p.add_argument("--dry-run", action="store_true", help="kontrollér kun; skriv intet")
     p.add_argument("--force", action="store_true", help="tillad flere lukninger end grænsen")
+    p.add_argument("--complete", action="store_true", help=CLI_TEXTS["import_complete"])
     p.add_argument("--reason", default=None, help="begrundelse til revisionssporet")
     p.add_argument("--user", default=None, help="hvem importerer")
     today_arg(p)
@@ -72,29 +73,50 @@ def _import(args: argparse.Namespace) -> int:
     path = Path(args.register or default_register())
     reg = sorkit.open_register(path, user=args.user, today=args.today)
     importer = sorkit.import_sor_xml if source.suffix.lower() == ".xml" else sorkit.import_sor_csv
-    report = importer(reg, source, dry_run=args.dry_run, force=args.force, reason=args.reason)
+    report = importer(
+        reg,
+        source,
+        dry_run=args.dry_run,
+        force=args.force,
+        reason=args.reason,
+        scope="complete" if args.complete else None,
+    )
     counts = report.counts() if hasattr(report, "counts") else {}
     what = ", ".join(f"{k}: {v}" for k, v in counts.items()) or str(report)
     head = CLI_TEXTS["import_dry"] if args.dry_run else CLI_TEXTS["import_done"]
     print(head.format(source=source, path=path, what=what))
+    scope = CLI_TEXTS["import_scope_" + report.scope]
+    print(CLI_TEXTS["import_owners"].format(scope=scope, count=len(report.owners)))
+    for code, name in report.owners.items():
+        print(f"  {code} {name}")
     for line in list(getattr(report, "conflicts", []))[:20]:
         print(f"  {line}")
     return 0
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("out", help="mappe (parquet) eller fil (csv, fhir)")
-    p.add_argument("--format", "-f", default="parquet", help="parquet, csv eller fhir")
+    p.add_argument("out", help="mappe (parquet) eller fil (csv, fhir, xml)")
+    p.add_argument("--format", "-f", default="parquet", help="parquet, csv, fhir eller xml")
     p.add_argument("--as-of", type=date_arg, default=None, help="dato ÅÅÅÅ-MM-DD (standard: i dag)")
+    p.add_argument(
+        "--include-closed",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=CLI_TEXTS["export_include_closed"],
+    )
     register_arg(p)
     today_arg(p)
 
 
-@add_command("export", "eksportér registret som Parquet, CSV eller FHIR", _configure_export)
+@add_command(
+    "export", "eksportér registret som Parquet, CSV, FHIR eller SOR XML", _configure_export
+)
 def _export(args: argparse.Namespace) -> int:
     import sorkit
 
     reg = open_from_args(args)
-    result = sorkit.export(reg, args.out, format=args.format, as_of=args.as_of)
+    result = sorkit.export(
+        reg, args.out, format=args.format, as_of=args.as_of, include_closed=args.include_closed
+    )
     print(CLI_TEXTS["exported"].format(result=result))
     return 0

@@ -80,3 +80,7 @@ class PlanError(SorkitError, ValueError):
 
 class SorImportError(SorkitError, ValueError):
     """An export file could not be imported; nothing was written."""
+
+
+class SorExportError(SorkitError, ValueError):
+    """A register could not be exported in the asked format; nothing was written."""

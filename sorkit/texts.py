@@ -194,7 +194,20 @@ CLI_TEXTS = {
     "demo_built": "Byggede {path}: {units} enheder, {pending} ventende ændringer (i dag = {today}).",
     "import_dry": "Prøveimport af {source} i {path} (intet skrevet): {what}",
     "import_done": "Importerede {source} i {path}: {what}",
+    "import_complete": (
+        "filen er hele SOR (komplet udtræk): luk enheder, der mangler i filen, under alle "
+        "institutionsejere (bag grænsen for lukninger og prøvekørslen); standard: kun filens "
+        "institutionsejere berøres, medmindre filen selv angiver at være komplet"
+    ),
+    "import_scope_owners": "kun filens institutionsejere",
+    "import_scope_complete": "hele registret (komplet udtræk)",
+    "import_owners": "Omfang: {scope}. Institutionsejere i filen: {count}",
     "exported": "Eksporteret: {result}",
+    "export_include_closed": (
+        "medtag enheder, der er lukket før datoen (standard: ja for xml og parquet, som er "
+        "komplette udtræk; nej for csv og fhir, som viser det gældende); "
+        "--no-include-closed udelader dem"
+    ),
     "rows": "Rækker: {text}",
     "batch_ok": "Prøvekørsel uden fejl ({seconds:.0f} s); intet er skrevet. Resultater i {out}:",
     "batch_failed": "Planen blev afvist:\n{error}",

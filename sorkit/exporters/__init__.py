@@ -7,8 +7,12 @@
   columns of :data:`sorkit.exporters.tables.COLUMNS` (see :mod:`sorkit.exporters.tables`).
 * ``fhir``: a FHIR R4 Bundle (collection) of Organization resources with DK Core identifiers
   (see :mod:`sorkit.exporters.fhir`).
-* ``xml``: the SOR XML complete-export shape (see :mod:`sorkit.exporters.sorxml`), readable by
-  :func:`sorkit.import_sor_xml`.
+* ``xml``: a SOR XML complete export valid against the SOR XML v1.0.0 schema (see
+  :mod:`sorkit.exporters.sorxml`, which also lists what the schema has no place for), readable
+  by :func:`sorkit.import_sor_xml`.
+
+Closed units: ``include_closed`` defaults to True for the complete exports (SOR XML, Parquet)
+and to False for what is in force (CSV, FHIR); see :data:`INCLUDE_CLOSED`.
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from sorkit.exporters.common import export_day
 if TYPE_CHECKING:
     from sorkit.register import Register
 
-__all__ = ["FORMATS", "ExportResult", "export", "load_parquet", "write_sor_xml"]
+__all__ = ["FORMATS", "INCLUDE_CLOSED", "ExportResult", "export", "load_parquet", "write_sor_xml"]
 
 FORMATS = ("parquet", "csv", "fhir", "xml")
+
+#: ``include_closed`` when not given: complete exports hold closed units, the others do not.
+INCLUDE_CLOSED = {"parquet": True, "xml": True, "csv": False, "fhir": False}
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ def export(
     format: str = "parquet",
     as_of: Any = None,
     *,
-    include_closed: bool = False,
+    include_closed: bool | None = None,
 ) -> ExportResult:
     """Export the register to ``path``.
 
@@ -57,21 +64,31 @@ def export(
         path: a folder for ``parquet``; a file for ``csv``, ``fhir`` (JSON) and ``xml``.
         format: ``parquet``, ``csv``, ``fhir`` or ``xml``.
         as_of: the date for csv/fhir/xml (date or ISO text; default today); not used by parquet.
-        include_closed: csv/fhir/xml: also units closed before ``as_of``.
+        include_closed: also units closed before ``as_of``. Default (None): True for
+            ``xml`` and ``parquet`` (complete exports), False for ``csv`` and ``fhir`` (what is
+            in force). Parquet always holds the whole register, so False is refused there.
 
     Returns:
         An :class:`ExportResult` (``count`` = units written; for parquet the unit versions).
 
     Raises:
-        ValueError: unknown format.
+        ValueError: unknown format, or ``include_closed=False`` for parquet.
+        SorExportError: a unit cannot be written validly in SOR XML (every one is named).
     """
     fmt = (format or "").strip().lower()
     if fmt == "json":
         fmt = "fhir"
     if fmt not in FORMATS:
         raise ValueError(f"ukendt eksportformat '{format}' (vælg en af {', '.join(FORMATS)})")
+    if include_closed is None:
+        include_closed = INCLUDE_CLOSED[fmt]
     target = Path(path)
     if fmt == "parquet":
+        if not include_closed:
+            raise ValueError(
+                "Parquet-eksporten rummer hele registret med historik; "
+                "lukkede enheder kan ikke udelades (brug csv eller fhir)"
+            )
         import sorkit
         from sorkit.store.io import dump_parquet
 
@@ -103,9 +120,12 @@ def write_sor_xml(
     path: str | os.PathLike[str],
     as_of: Any = None,
     *,
-    include_closed: bool = False,
+    include_closed: bool = True,
 ) -> int:
-    """Write the register as a SOR XML complete export on ``as_of``; return the unit count."""
+    """Write the register as a SOR XML complete export on ``as_of``; return the unit count.
+
+    Closed units are included unless ``include_closed=False`` (see :func:`export`).
+    """
     from sorkit.exporters.sorxml import write_sor_xml as _write
 
     return _write(reg, Path(path), export_day(reg, as_of), include_closed=include_closed)
