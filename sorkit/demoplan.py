@@ -237,12 +237,13 @@ def add_history(b: DemoBuilder) -> None:
             {b._date_between(u.start + dt.timedelta(days=1), yesterday) for _ in range(count)}
         ):
             roll = b.rng.random()
-            if roll < 0.6 or u.level == "IE" or (roll < 0.85 and u.level == "SI"):
+            if roll < 0.6 or u.level == "IE":
                 b._emit(code, day, "edit", {"phone": b._phone(), "inherit_electronic": False})
-            elif roll < 0.85:  # local attributes: OEs only (SOR has them on OEs)
-                gap = ("",) * (sum(map(int, code)) % 3)  # some in slot 2 or 3 (LocalAttribute2/3)
+            elif roll < 0.85:
                 value = f"ref-{b.rng.randrange(999)}"
-                b._emit(code, day, "edit", {"local_attributes": (*gap, value)})
+                if u.level == "OE":  # SOR has local attributes on OEs only
+                    gap = ("",) * (sum(map(int, code)) % 3)  # some in slot 2 or 3
+                    b._emit(code, day, "edit", {"local_attributes": (*gap, value)})
             else:
                 slug = D.ascii_slug(u.state["name"])[:20] or "enhed"
                 b._emit(
