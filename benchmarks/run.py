@@ -282,7 +282,7 @@ class Child:
             and v.name == "Rigshospitalet"
             and v.level == "SI"
         )
-        from sorkit import demodata as D
+        from sorkit.demo import data as D
 
         clinical = D.OE_CLINICAL
         pick = lambda seq: lambda i: seq[i % len(seq)]  # noqa: E731
@@ -352,7 +352,7 @@ class Child:
             lambda i: reg.history(unit(i)),
             runs=1,
             note="the first history in a process reads every event and audit record into "
-            "memory (sorkit.eventlog); later ones, and the register's other reads, do not",
+            "memory (sorkit.history.eventlog); later ones, and the register's other reads, do not",
         )
         self.record(
             "history",
@@ -380,7 +380,7 @@ class Child:
 
     def writes(self, reg: Any, rng: random.Random, big: str) -> None:
         from sorkit.changes import CloseUnit, CreateUnit, MoveUnit
-        from sorkit.demodata import OE_CLINICAL
+        from sorkit.demo.data import OE_CLINICAL
 
         day = reg.today
         snap = reg.snapshot()
@@ -529,7 +529,7 @@ _NO: Any = _NoVersion()
 
 def _hierarchy(reg: Any, day: dt.date) -> Any:
     """Every unit valid on ``day`` with its path: the dedicated function if present."""
-    from sorkit import frames
+    from sorkit.search import frames
 
     fn = getattr(frames, "hierarchy", None)
     if fn is not None:

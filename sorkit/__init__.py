@@ -29,8 +29,7 @@ from sorkit.errors import (
 from sorkit.model import Address, LocationNumber, Unit
 from sorkit.register import Register, open_register
 from sorkit.rules.codes import Violation
-
-__version__ = "0.1.0"
+from sorkit.version import __version__ as __version__
 
 
 def demo_register(path: Any = None, today: Any = None, user: str | None = None) -> Register:

@@ -96,14 +96,14 @@ def backup(reg_or_path: Any, out_dir: str | os.PathLike[str]) -> BackupInfo:
         BackupError: ``out_dir`` already holds files, or the register does not exist.
         RegisterBusy: another process held the register for too long.
     """
-    from sorkit import __version__
+    from sorkit.version import __version__
 
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise BackupError(f"Backup-mappen {out} findes allerede og er ikke tom; vælg en ny mappe")
     store = _store_of(reg_or_path)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = store_io.dump_parquet(store, out, sorkit_version=__version__)
+    manifest = store.dump_parquet(out, sorkit_version=__version__)
     files = [str(info["file"]) for info in manifest["tables"].values()] + [store_io.MANIFEST]
     checksums = {name: sha256(out / name) for name in sorted(files)}
     record = {
@@ -207,7 +207,7 @@ def restore(
     try:
         store = Store(tmp, busy_timeout=busy_timeout)
         try:
-            store_io.load_parquet(store, source)
+            store.load_parquet(source)
         except SorkitError as exc:
             raise BackupError(f"Backuppen {source} kan ikke indlæses: {exc}") from exc
         report = check(store)

@@ -29,7 +29,6 @@ from sorkit.invariants import problems as guarantee_problems
 from sorkit.model import Event
 from sorkit.snapshot import Snapshot
 from sorkit.store import Store, rows
-from sorkit.store.backup_sql import read_contents
 from sorkit.timeline import TimelineError, project
 
 __all__ = ["IntegrityReport", "check"]
@@ -102,7 +101,7 @@ def check(reg_or_path: Any) -> IntegrityReport:
         SchemaError: the file is not a sorkit register.
         RegisterBusy: another process held the file for too long.
     """
-    contents = read_contents(_store_of(reg_or_path))
+    contents = _store_of(reg_or_path).contents()
     found: list[str] = []
     snap = Snapshot(contents.versions, contents.generation)
     found += [f"Garanti brudt: {p}" for p in guarantee_problems(snap)]

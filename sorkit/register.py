@@ -20,13 +20,14 @@ import pandas as pd
 
 from sorkit.clock import Clock
 from sorkit.errors import UnitNotFound
-from sorkit.frames import PathCache, unit_frame
 from sorkit.ids import clean_digits, sor_serial
 from sorkit.model import Unit, Version
-from sorkit.resultframes import index_frame
-from sorkit.searchindex import CLOSED, GONE, IntArray, SearchIndex, cached_index
+from sorkit.search.frames import PathCache, unit_frame
+from sorkit.search.index import CLOSED, GONE, IntArray, SearchIndex, cached_index
+from sorkit.search.resultframes import index_frame
 from sorkit.snapshot import Snapshot
-from sorkit.store import Store
+from sorkit.store import open_store
+from sorkit.store.interface import RegisterStore
 from sorkit.units import read_unit
 
 ROLES = ("reader", "steward", "sds_admin")
@@ -46,7 +47,7 @@ def default_user() -> str:
 class _Shared:
     """What all users' views of one register share: the store, clock and snapshot cache."""
 
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: RegisterStore, clock: Clock):
         self.store = store
         self.clock = clock
         self.lock = threading.RLock()
@@ -69,8 +70,8 @@ class Register:
     # -- identity and clock --------------------------------------------------------------
 
     @property
-    def store(self) -> Store:
-        """The storage behind this register."""
+    def store(self) -> RegisterStore:
+        """The storage behind this register (see :mod:`sorkit.store.interface`)."""
         return self._shared.store
 
     @property
@@ -177,6 +178,14 @@ class Register:
             else:
                 sh.snapshot = None
                 sh.stat = None
+
+    def recheck(self) -> None:
+        """Make the next :meth:`snapshot` ask the store for writes even if the file looks unchanged.
+
+        Cheaper than :meth:`refresh`: only the units written since are read again.
+        """
+        with self._shared.lock:
+            self._shared.stat = None
 
     def refresh(self) -> None:
         """Drop the cached snapshot; the next read loads the register from the file."""
@@ -464,5 +473,5 @@ def open_register(
     Raises:
         SchemaError: the file is not a sorkit register or was made by a newer sorkit.
     """
-    store = Store(path, busy_timeout=busy_timeout)
+    store = open_store(path, busy_timeout=busy_timeout)
     return Register(_Shared(store, Clock(today)), user or default_user())

@@ -115,7 +115,7 @@ class Snapshot:
         Made from the versions on first use (the load keeps no second, columnar copy of the
         register) and patched for units replaced since (cheap); an overlay makes its own each
         time. For analysts who want the tree as columns (Arrow compute, DuckDB); sorkit's own
-        whole-register reads use the search index instead (:mod:`sorkit.resultframes`).
+        whole-register reads use the search index instead (:mod:`sorkit.search.resultframes`).
         """
         import pyarrow as pa
         import pyarrow.compute as pc

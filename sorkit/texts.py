@@ -263,7 +263,7 @@ REPORT_TEXTS = {
     "by_recorded": "registreringsdato",
 }
 
-#: Report tables (sorkit.reportview): the Danish name of every column a reader sees.
+#: Report tables (sorkit.reports.view): the Danish name of every column a reader sees.
 REPORT_COLUMNS = {
     "effective_date": "Virkningsdato",
     "operation": "Ændring",

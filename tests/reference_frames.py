@@ -1,7 +1,7 @@
 """The row-by-row table builders as they were before issue #8's columnar ones (test oracle).
 
-``unit_frame`` and ``hierarchy`` here are verbatim copies of ``sorkit.frames`` at commit
-0bfab81; the tests compare the fast builders with them.
+``unit_frame`` and ``hierarchy`` here are verbatim copies of ``sorkit.frames`` (now
+``sorkit.search.frames``) at commit 0bfab81; the tests compare the fast builders with them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 
 from sorkit import refdata
 from sorkit.dates import valid_to_to_last_day
-from sorkit.frames import UNIT_COLUMNS, PathCache
+from sorkit.search.frames import UNIT_COLUMNS, PathCache
 from sorkit.snapshot import Snapshot
 
 PATH_SEPARATOR = " / "

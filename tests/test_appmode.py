@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import sorkit
-from sorkit import appmode
+from sorkit.app import mode as appmode
 from tests.conftest import TODAY
 
 

@@ -7,8 +7,9 @@ import json
 import pytest
 
 import sorkit
-from sorkit import CloseUnit, EditUnit, MoveUnit, eventlog
-from sorkit.eventlog import log_for
+from sorkit import CloseUnit, EditUnit, MoveUnit
+from sorkit.history import eventlog
+from sorkit.history.eventlog import log_for
 from sorkit.store import logrows
 from tests.helpers_procs import result, start
 from tests.helpers_rules import Units, day

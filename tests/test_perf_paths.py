@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import sorkit
-from sorkit import frames
 from sorkit.changes import EditUnit
+from sorkit.search import frames
 from sorkit.snapshot import Snapshot
 from sorkit.store import rows
 from tests.conftest import TODAY

@@ -11,14 +11,16 @@ import pandas as pd
 import pytest
 
 import sorkit
-from sorkit import reports, reportview
+from sorkit import reports
 from sorkit.notebooks import run_report
+from sorkit.reports import queries
+from sorkit.reports import view as reportview
 
 TODAY = dt.date(2026, 12, 1)
 #: Internal keys a reader must never see: column keys and check keys of sorkit.reports.
 INTERNAL = sorted(
     (
-        {*reports.CHANGE_COLUMNS, *reports.QUALITY_CHECKS, *reports.LOCATION_COLUMNS}
+        {*reports.CHANGE_COLUMNS, *reports.QUALITY_CHECKS, *queries.LOCATION_COLUMNS}
         | {"check_label", "units", "_order", "pd.set_option", "import sorkit", "reportview"}
     )
     - {"region"}  # also a Danish word ("pr. region og netoperatør")

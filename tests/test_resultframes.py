@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 
 import sorkit
-from sorkit import frames, resultframes
 from sorkit.changes import CloseUnit, CreateUnit, MoveUnit
-from sorkit.demodata import OE_CLINICAL
-from sorkit.resultframes import index_frame
-from sorkit.searchindex import cached_index, index_for
+from sorkit.demo.data import OE_CLINICAL
+from sorkit.search import frames, resultframes
+from sorkit.search.index import cached_index, index_for
+from sorkit.search.resultframes import index_frame
 from sorkit.snapshot import Snapshot
 from tests import reference_frames as reference
 from tests.builders import write

@@ -14,9 +14,9 @@ import pytest
 import sorkit
 import sorkit.search
 from sorkit.errors import SearchError
-from sorkit.frames import UNIT_COLUMNS
 from sorkit.ids import make_sor_code
-from sorkit.searchindex import index_for
+from sorkit.search.frames import UNIT_COLUMNS
+from sorkit.search.index import index_for
 from tests.conftest import TODAY
 
 ALLEROED = "1610431000016007"  # IE Allerød Kommune
@@ -482,7 +482,7 @@ def test_ranking_by_scan_agrees_with_ranking_by_name(
 ) -> None:
     queries = ["*tandpleje*", "Allerød Kommune", "allerød*", "*skole", "*a?d*", "plejecenter"]
     by_name = [reg.search(q, limit=None) for q in queries]
-    monkeypatch.setattr(sorkit.search, "_RANK_BY_NAME", 0)
+    monkeypatch.setattr(sorkit.search.query, "_RANK_BY_NAME", 0)
     by_scan = [reg.search(q, limit=None) for q in queries]
     for a, b in zip(by_name, by_scan, strict=True):
         pd.testing.assert_frame_equal(a, b)

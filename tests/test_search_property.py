@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import sorkit
 from sorkit.errors import SearchError
-from sorkit.frames import UNIT_COLUMNS
+from sorkit.search.frames import UNIT_COLUMNS
 from tests.conftest import TODAY
 
 DAYS = (TODAY, dt.date(2024, 1, 1), TODAY + dt.timedelta(days=14), dt.date(2030, 6, 1))

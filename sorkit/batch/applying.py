@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sorkit.batch.planning import BatchPlan, plan_batch
 from sorkit.changes import change_parameters
 from sorkit.engine import planned_versions
+from sorkit.engine.commit import commit
 from sorkit.errors import ChangeRejected, SorkitError, StaleSnapshot
 from sorkit.model import Event, Version
 from sorkit.rules.codes import Violation, violation
@@ -123,13 +124,12 @@ def apply_batch(
             raise BatchRejected(blocking, head)
         ws = _write_set(reg, report, accepted, reason)
         try:
-            gen, updates = reg.store.write(ws, _project, reg.clock.now())
+            gen = commit(reg, ws, project=_project)
         except StaleSnapshot:
             _wait_for_newer(reg, report.generation, _attempt)
             report = _replan(reg, report, accepted)
             head = BATCH_TEXTS["rejected_after_change"]
             continue
-        reg._after_write(gen, updates)
         codes = tuple(dict.fromkeys(c for r in report.rows if r.plan for c in r.plan.sor_codes))
         return BatchApplied(
             report.batch_id,

@@ -13,8 +13,8 @@ import pandas as pd
 
 from sorkit.changes import Change, CloseUnit, CreateUnit, MoveUnit
 from sorkit.dates import ONE_DAY, format_da
-from sorkit.frames import PathCache
 from sorkit.model import STATE_FIELDS
+from sorkit.search.frames import PathCache
 from sorkit.snapshot import Snapshot
 from sorkit.texts import FIELD_LABELS, OPERATION_LABELS, STATUS_LABELS
 

@@ -89,10 +89,9 @@ def export(
                 "Parquet-eksporten rummer hele registret med historik; "
                 "lukkede enheder kan ikke udelades (brug csv eller fhir)"
             )
-        import sorkit
-        from sorkit.store.io import dump_parquet
+        from sorkit.version import __version__
 
-        manifest = dump_parquet(reg.store, target, sorkit_version=sorkit.__version__)
+        manifest = reg.store.dump_parquet(target, sorkit_version=__version__)
         rows = manifest["tables"].get("unit_versions", {}).get("rows", 0)
         return ExportResult(fmt, str(target), None, int(rows))
     day = export_day(reg, as_of)
@@ -153,14 +152,13 @@ def load_parquet(
         SorImportError: not a sorkit Parquet export, or the target register is not empty.
         SchemaError: the export was made by a newer sorkit.
     """
+    from sorkit.engine.commit import load_dump
     from sorkit.register import open_register
-    from sorkit.store.io import load_parquet as _load
 
     if target_path is not None and Path(target_path).exists() and Path(target_path).stat().st_size:
         probe = open_register(target_path, user=user, today=today)
         if len(probe.snapshot()):
             raise SorImportError(f"{target_path} er ikke tomt; vælg en ny registerfil")
     reg = open_register(target_path, user=user, today=today)
-    _load(reg.store, Path(path))
-    reg.refresh()
+    load_dump(reg, Path(path))
     return reg

@@ -29,6 +29,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sorkit.engine.commit import bulk_import, commit
 from sorkit.errors import SorImportError, StaleSnapshot
 from sorkit.importers.common import (
     ImportRejected,
@@ -284,14 +285,11 @@ def _fresh(
     if dry_run:
         return report
     try:
-        from sorkit.store.io import bulk_import
-
-        bulk_import(reg.store, parts, user, now, snap.generation)
+        bulk_import(reg, parts, user, now, snap.generation)
     except StaleSnapshot:
         raise SorImportError(
             "Registret blev ændret, mens importen blev forberedt; intet er skrevet. Prøv igen."
         ) from None
-    reg.refresh()
     report.written = True
     report.change_id = change_id
     return report
@@ -382,14 +380,11 @@ def _update(
         touched=set(plan.actions),
     )
     try:
-        gen, written = reg.store.write(
-            ws, lambda code, evs, at: project(code, evs, recorded_at=at), now
-        )
+        commit(reg, ws, now=now, project=lambda code, evs, at: project(code, evs, recorded_at=at))
     except StaleSnapshot:
         raise SorImportError(
             "Registret blev ændret, mens importen blev forberedt; intet er skrevet. Prøv igen."
         ) from None
-    reg._after_write(gen, written)
     report.written = True
     report.change_id = change_id
     return report

@@ -30,10 +30,10 @@ import pyarrow as pa
 
 from sorkit.errors import RegisterBusy, SchemaError, StaleSnapshot
 from sorkit.model import Event, Version
-from sorkit.store import logrows, rows, smallwrites
+from sorkit.store import logrows, reads, rows, smallwrites
 from sorkit.store.schema import APP_ID, LATEST_VERSION, MIGRATIONS
 
-__all__ = ["Store", "WriteSet", "AuditRow", "LINGER", "release_all"]
+__all__ = ["Store", "WriteSet", "AuditRow", "LINGER", "open_store", "release_all"]
 
 _LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "database is locked", "lock on file")
 
@@ -514,6 +514,78 @@ class Store:
                 [plan_hash],
             ).fetchall()
             return tuple(found[0]) if found else None
+
+    # -- history, reports and checks (SQL in sorkit.store.reads) -----------------------------
+
+    def pending_events(self, after: dt.date) -> list[tuple[Any, ...]]:
+        """Current events taking effect after ``after``, soonest first (see ``reads``)."""
+        with self.connect() as con:
+            return reads.pending_events(con, after)
+
+    def period_events(self, first: dt.date, last: dt.date, by: str) -> list[tuple[Any, ...]]:
+        """Current events in ``[first, last]`` by effective or recorded date (see ``reads``)."""
+        with self.connect() as con:
+            return reads.period_events(con, first, last, by)
+
+    def audit_records(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        sor_code: str | None = None,
+    ) -> Any:
+        """Audit records recorded in ``[start, end]``, newest first, as a DataFrame."""
+        with self.connect() as con:
+            return reads.audit_records(con, start, end, sor_code)
+
+    def audit_gaps(self) -> reads.AuditGaps:
+        """Writes without their audit record; batches without their record or rows."""
+        with self.connect() as con:
+            return reads.audit_gaps(con)
+
+    def contents(self) -> Any:
+        """Everything the integrity check looks at (a ``backup_sql.RegisterContents``)."""
+        from sorkit.store.backup_sql import read_contents
+
+        return read_contents(self)
+
+    # -- bulk writes and whole-register copies (SQL in sorkit.store.io) ----------------------
+
+    def bulk_import(
+        self,
+        chunks: Iterable[tuple[Sequence[Event], Sequence[Version], Sequence[AuditRow]]],
+        user: str,
+        now: dt.datetime,
+        expected_generation: int,
+        *,
+        require_empty: bool = True,
+    ) -> int:
+        """Insert an import's parts in one transaction (see :func:`sorkit.store.io.bulk_import`)."""
+        from sorkit.store.io import bulk_import
+
+        return bulk_import(
+            self, chunks, user, now, expected_generation, require_empty=require_empty
+        )
+
+    def dump_parquet(self, folder: str | Path, *, sorkit_version: str = "") -> dict[str, Any]:
+        """Every table as Parquet with a manifest (see :func:`sorkit.store.io.dump_parquet`)."""
+        from sorkit.store.io import dump_parquet
+
+        return dump_parquet(self, folder, sorkit_version=sorkit_version)
+
+    def load_parquet(self, folder: str | Path) -> dict[str, Any]:
+        """Fill this empty register from a dump (see :func:`sorkit.store.io.load_parquet`)."""
+        from sorkit.store.io import load_parquet
+
+        return load_parquet(self, folder)
+
+
+def open_store(path: str | os.PathLike[str] | None, *, busy_timeout: float = 60.0) -> Store:
+    """The store of the register at ``path`` (a DuckDB file; None = in memory).
+
+    The one place that picks a storage engine: a second engine adds its own kind of ``path``
+    here and returns its implementation of :class:`sorkit.store.interface.RegisterStore`.
+    """
+    return Store(path, busy_timeout=busy_timeout)
 
 
 class _Engine:

@@ -2,7 +2,7 @@
 
 Two tables, each with the unit's SOR code: the events (cancelled ones included; ``cancelled_by``
 is the cancelling change) and the audit records (why, accepted warnings, batch). History matches
-them per unit; :class:`sorkit.eventlog.EventLog` keeps both in memory. :func:`log_tables` reads
+them per unit; :class:`sorkit.history.eventlog.EventLog` keeps both in memory. :func:`log_tables` reads
 them whole, as Arrow tables; :func:`log_rows_for` the rows of some units (after a write), and
 :func:`changed_since` which units were written after a generation.
 """

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from sorkit import appmode
+from sorkit.app import mode as appmode
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]

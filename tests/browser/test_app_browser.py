@@ -2,7 +2,7 @@
 
 One page is loaded for the module (``app_session``); the tests run in order on it, as a steward
 would: open a municipality in the tree, search, then create, move and close a unit. Widgets are
-found by the stable classes of :func:`sorkit.appmode.add_dom_hooks` (``sorkit-<tab>-<key>``).
+found by the stable classes of :func:`sorkit.app.mode.add_dom_hooks` (``sorkit-<tab>-<key>``).
 """
 
 from __future__ import annotations

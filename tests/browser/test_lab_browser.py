@@ -11,7 +11,7 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from sorkit import appmode
+from sorkit.app import mode as appmode
 from tests.browser.conftest import LOCAL, TIMEOUT_MS, BrowserSession
 
 expect.set_options(timeout=TIMEOUT_MS)

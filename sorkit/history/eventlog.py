@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from sorkit.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from sorkit.store import Store
+    from sorkit.store.interface import RegisterStore
 
 __all__ = ["EventLog", "UnitLog", "log_for"]
 
@@ -152,7 +152,7 @@ class EventLog:
                 return list(own[0]), list(own[1])
             return self._events.rows(code), self._audit.rows(code)
 
-    def update(self, store: Store) -> None:
+    def update(self, store: RegisterStore) -> None:
         """Bring the log up to the register's generation (the units written since)."""
         with self.lock:
             generation, audit_id, codes, events, audit = store.event_log_since(
@@ -177,7 +177,7 @@ _CACHE: weakref.WeakKeyDictionary[Snapshot, EventLog] = weakref.WeakKeyDictionar
 _CACHE_LOCK = threading.Lock()
 
 
-def log_for(snap: Snapshot, store: Store) -> EventLog:
+def log_for(snap: Snapshot, store: RegisterStore) -> EventLog:
     """The change log kept with ``snap``: read on first use, then kept up to its generation.
 
     Args:

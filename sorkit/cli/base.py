@@ -1,8 +1,8 @@
 """The ``sorkit`` command line's registry of subcommands and the helpers they share.
 
 Every subcommand is an entry in :data:`COMMANDS` (name -> :class:`Command`), added with
-:func:`add_command`; the commands themselves are in :mod:`sorkit.clidata`,
-:mod:`sorkit.clinotebooks` and :mod:`sorkit.clisafety`, the parser in :mod:`sorkit.cli`.
+:func:`add_command`; the commands themselves are in :mod:`sorkit.cli.data`,
+:mod:`sorkit.cli.notebooks` and :mod:`sorkit.cli.safety`, the parser in :mod:`sorkit.cli`.
 """
 
 from __future__ import annotations

@@ -1,20 +1,21 @@
 """What the demo register holds: regions, municipalities, hospitals, practices and changes.
 
 History, closed units and pending changes are laid out on a
-:class:`~sorkit.demobuild.DemoBuilder`.
+:class:`~sorkit.demo.builder.DemoBuilder`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
-from sorkit import demodata as D
 from sorkit import refdata
+from sorkit.demo import data as D
 from sorkit.ids import make_cvr
 
 if TYPE_CHECKING:
-    from sorkit.demobuild import DemoBuilder
+    from sorkit.demo.builder import DemoBuilder
 
 START = dt.date(2007, 1, 1)
 
@@ -201,9 +202,20 @@ def _practices(b: DemoBuilder) -> None:
 
 
 def _region(kommune: str) -> str:
-    from sorkit.demobuild import _region_of
+    return region_of(kommune) or "1084"
 
-    return _region_of(kommune) or "1084"
+
+def region_of(kommune: str | None) -> str | None:
+    """The region code of a municipality code (None if unknown)."""
+    if kommune is None:
+        return None
+    return _regions_by_kommune().get(kommune.zfill(4))
+
+
+@functools.lru_cache(maxsize=1)
+def _regions_by_kommune() -> dict[str, str]:
+    table = refdata.municipalities()
+    return {str(c): str(r) for c, r in zip(table["code"], table["region_code"], strict=True)}
 
 
 def scale_up(b: DemoBuilder, total: int) -> None:

@@ -2,7 +2,7 @@
 
 Batch and report run their notebooks through papermill (:mod:`sorkit.notebooks`) and leave the
 executed notebook, an HTML copy and CSV files in the output folder; ``app`` serves the steward
-app (:mod:`sorkit.appmode`). Registered in :data:`sorkit.clibase.COMMANDS` on import.
+app (:mod:`sorkit.app.mode`). Registered in :data:`sorkit.cli.base.COMMANDS` on import.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sorkit.clibase import (
+from sorkit.cli.base import (
     CliError,
     add_command,
     date_arg,
@@ -165,6 +165,6 @@ def _configure_app(p: argparse.ArgumentParser) -> None:
 
 @add_command("app", "start steward-appen i browseren (Voila på 127.0.0.1)", _configure_app)
 def _app(args: argparse.Namespace) -> int:
-    from sorkit.appmode import serve
+    from sorkit.app.mode import serve
 
     return serve(existing_register(args), args.port, today=getattr(args, "today", None))

@@ -2,7 +2,7 @@
 
 :func:`search` is what :meth:`sorkit.Register.search` calls. It reads the register's current
 snapshot (which reflects every apply at once) through the in-memory index in
-:mod:`sorkit.searchindex`; no SQL is involved, so ``%``, ``_``, quotes and backslashes in the
+:mod:`sorkit.search.index`; no SQL is involved, so ``%``, ``_``, quotes and backslashes in the
 search text are ordinary characters.
 
 Semantics, in the words of the SOR GUI guide ("Søg efter enheder i SOR"):
@@ -40,8 +40,7 @@ import pandas as pd
 from sorkit import refdata
 from sorkit.errors import SearchError
 from sorkit.ids import clean_digits, is_valid_shak, is_valid_sor_code, is_valid_ydernummer
-from sorkit.resultframes import index_frame
-from sorkit.searchindex import (
+from sorkit.search.index import (
     CLOSED,
     GONE,
     LEVEL_CODES,
@@ -50,7 +49,8 @@ from sorkit.searchindex import (
     identifier_key,
     index_for,
 )
-from sorkit.searchmatch import Matcher, Pattern, entry_hits, glob_match, parse_pattern
+from sorkit.search.match import Matcher, Pattern, entry_hits, glob_match, parse_pattern
+from sorkit.search.resultframes import index_frame
 
 __all__ = ["Pattern", "glob_match", "parse_pattern", "search"]
 
@@ -212,7 +212,7 @@ def search(
         limit: at most this many rows (None: all).
 
     Returns:
-        DataFrame with the columns of :data:`sorkit.frames.UNIT_COLUMNS`: exact name matches
+        DataFrame with the columns of :data:`sorkit.search.frames.UNIT_COLUMNS`: exact name matches
         first, then names starting with the text, then the rest, each in tree order.
 
     Raises:

@@ -1,7 +1,7 @@
 """Name patterns of search: parsing ``*`` / ``?`` text, finding and ranking matching names.
 
 A pattern is matched against the casefolded names held by the search index
-(:mod:`sorkit.searchindex`): the rarest literal run of the pattern is found by scanning the
+(:mod:`sorkit.search.index`): the rarest literal run of the pattern is found by scanning the
 index's big string in C, and only the names holding it are tested piece by piece. See
 :mod:`sorkit.search` for the semantics.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sorkit.searchindex import IntArray, SearchIndex, fold
+from sorkit.search.index import IntArray, SearchIndex, fold
 
 __all__ = ["Matcher", "Pattern", "entry_hits", "glob_match", "parse_pattern"]
 

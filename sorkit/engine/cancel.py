@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sorkit.dates import ONE_DAY
-from sorkit.engine import MAX_RETRIES, Applied, backoff, new_change_id, project_events
+from sorkit.engine.commit import commit
+from sorkit.engine.plan import MAX_RETRIES, Applied, backoff, new_change_id
 from sorkit.errors import ChangeRejected, StaleSnapshot
 from sorkit.invariants import problems
 from sorkit.model import Version
@@ -109,10 +110,9 @@ def cancel(reg: Register, change_id: str, reason: str | None = None) -> Applied:
             touched=set(codes),
         )
         try:
-            gen, written = reg.store.write(ws, project_events, now)
+            commit(reg, ws, now=now)
         except StaleSnapshot:
             backoff(_attempt)
             continue
-        reg._after_write(gen, written)
         return Applied(cancel_id, codes, shown)
     raise ChangeRejected([violation("CONCURRENT_CHANGE", None, unit="registret")])

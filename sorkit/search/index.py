@@ -12,7 +12,7 @@ What the index holds:
   version a unit has on any date is found for all units at once with ``searchsorted``.
 * The names as stored (original case, one per run of equal names of a unit) and the SOR codes
   as Arrow string arrays, so result tables are built with takes
-  (:mod:`sorkit.resultframes`), not unit by unit.
+  (:mod:`sorkit.search.resultframes`), not unit by unit.
 * Every distinct casefolded name of a unit (an *entry*), joined in one big string with ``"\\n"``
   before and after each, so name patterns are found with ``str.find`` / ``re`` scans in C.
 * Identifier dictionaries (CVR, own location number, ydernummer, SHAK: value -> version ids).

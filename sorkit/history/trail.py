@@ -122,7 +122,7 @@ def history(reg: Register, sor_code: str, include_cancelled: bool = False) -> pd
         UnitNotFound: no unit has this SOR code.
     """
     from sorkit.errors import UnitNotFound
-    from sorkit.eventlog import log_for
+    from sorkit.history.eventlog import log_for
 
     snap = reg.snapshot()
     if not snap.exists(sor_code):
@@ -197,14 +197,7 @@ def pending(reg: Register, as_of: dt.date | None = None, under: str | None = Non
     """
     day = reg.today if as_of is None else as_of
     snap = reg.snapshot()
-    raw = reg.store.query(
-        "SELECT e.change_id, e.kind, e.sor_code, e.effective_from, e.assignments, "
-        "e.recorded_by, e.recorded_at, a.reason FROM unit_events e "
-        "LEFT JOIN audit a ON a.change_id = e.change_id AND a.sor_code = e.sor_code "
-        "WHERE e.superseded_at IS NULL AND e.effective_from > ? "
-        "ORDER BY e.effective_from, e.recorded_at",
-        [day],
-    )
+    raw = reg.store.pending_events(day)
     wanted: set[str] | None = None
     if under is not None:
         wanted = {under} | snap.ever_descendants(under)
@@ -239,21 +232,4 @@ def audit_trail(
     sor_code: str | None = None,
 ) -> pd.DataFrame:
     """Audit records recorded in ``[start, end]`` (dates inclusive), newest first."""
-    clauses: list[str] = ["1 = 1"]
-    params: list[Any] = []
-    if start is not None:
-        clauses.append("CAST(recorded_at AS DATE) >= ?")
-        params.append(start)
-    if end is not None:
-        clauses.append("CAST(recorded_at AS DATE) <= ?")
-        params.append(end)
-    if sor_code is not None:
-        clauses.append("sor_code = ?")
-        params.append(sor_code)
-    return reg.store.query_df(
-        "SELECT audit_id, change_id, sor_code, operation, effective_from, recorded_by, "
-        "recorded_at, reason, accepted, batch_id, parameters FROM audit WHERE "
-        + " AND ".join(clauses)
-        + " ORDER BY recorded_at DESC, audit_id DESC",
-        params,
-    )
+    return reg.store.audit_records(start, end, sor_code)

@@ -1,6 +1,6 @@
 """Subcommands that build, import and export register data: ``demo``, ``import``, ``export``.
 
-Registered in :data:`sorkit.clibase.COMMANDS` when this module is imported (by :mod:`sorkit.cli`).
+Registered in :data:`sorkit.cli.base.COMMANDS` when this module is imported (by :mod:`sorkit.cli`).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sorkit.clibase import (
+from sorkit.cli.base import (
     CliError,
     add_command,
     date_arg,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sorkit import refdata
-from sorkit.demobuild import DemoBuilder
+from sorkit.demo.builder import DemoBuilder
 from sorkit.register import Register, open_register
 
 #: The demo's fixed reference day when no today is given (keeps the demo file deterministic).
@@ -56,7 +56,7 @@ def build(
         raise ValueError("demo-registret kan kun bygges i et tomt register")
     builder = DemoBuilder(today=reg.today, seed=seed, history=history)
     facts = builder.build(units)
-    builder.write(reg.store, progress=progress)
+    builder.write(reg, progress=progress)
     for name, role, scopes, display in builder.users():
         reg.store.set_user(name, role, scopes, display)
     reg.refresh()

@@ -4,7 +4,7 @@ Voila's ``lab`` template links Font Awesome from a CDN, so the app uses the temp
 (:func:`write_template`), the same page without those links; a JupyterLab started by sorkit gets
 user settings that never fetch news or look for updates (:func:`write_lab_settings`), and the
 server's environment drops proxies (:func:`app_environment`). Starting and stopping the servers
-is :mod:`sorkit.appmode`.
+is :mod:`sorkit.app.mode`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ __all__ = [
 #: The only interface any sorkit server binds to.
 HOST = "127.0.0.1"
 #: The repository root (``notebooks/`` and ``data/`` live here in a checkout).
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP_NOTEBOOK = ROOT / "notebooks" / "app.ipynb"
 DEMO_REGISTER = ROOT / "data" / "demo.duckdb"
 #: Name of the Voila template that serves everything from the machine itself.

@@ -1,6 +1,6 @@
 """Subcommands that check and safeguard a register: ``check``, ``backup`` and ``restore``.
 
-Registered in :data:`sorkit.clibase.COMMANDS` on import.
+Registered in :data:`sorkit.cli.base.COMMANDS` on import.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from sorkit.clibase import (
+from sorkit.cli.base import (
     add_command,
     existing_register,
     open_from_args,
@@ -49,27 +49,18 @@ def _check(args: argparse.Namespace) -> int:
 
 def audit_problems(reg: Any) -> list[str]:
     """Writes without their audit record, and batches without their batch record or rows."""
+    gaps = reg.store.audit_gaps()
     out = [
         f"ændring {change_id} af {code} har ingen revisionspost"
-        for change_id, code in reg.store.query(
-            "SELECT DISTINCT e.change_id, e.sor_code FROM unit_events e "
-            "LEFT JOIN audit a ON a.change_id = e.change_id AND a.sor_code = e.sor_code "
-            "WHERE a.change_id IS NULL ORDER BY 1, 2"
-        )
+        for change_id, code in gaps.events_without_audit
     ]
     out += [
         f"revisionsposter med batch {batch_id} uden batch-post"
-        for (batch_id,) in reg.store.query(
-            "SELECT DISTINCT a.batch_id FROM audit a LEFT JOIN batches b USING (batch_id) "
-            "WHERE a.batch_id IS NOT NULL AND b.batch_id IS NULL ORDER BY 1"
-        )
+        for batch_id in gaps.audit_without_batch
     ]
     out += [
         f"batch {batch_id} har {rows} rækker, men ingen revisionsposter"
-        for batch_id, rows in reg.store.query(
-            "SELECT b.batch_id, b.row_count FROM batches b LEFT JOIN audit a USING (batch_id) "
-            "WHERE a.batch_id IS NULL ORDER BY 1"
-        )
+        for batch_id, rows in gaps.batches_without_audit
     ]
     return out
 

@@ -5,9 +5,9 @@ Every subcommand is an entry in :data:`COMMANDS` (name -> :class:`Command`); add
 ``data/demo.duckdb``. Exit codes: 0 success, 1 refused or failed (a readable Danish message on
 stderr), 2 wrong usage.
 
-:mod:`sorkit.clibase` holds the registry and shared argument helpers; the subcommands are
-in :mod:`sorkit.clidata` (demo, import, export), :mod:`sorkit.clinotebooks` (batch, report,
-app) and :mod:`sorkit.clisafety` (check, backup, restore).
+:mod:`sorkit.cli.base` holds the registry and shared argument helpers; the subcommands are
+in :mod:`sorkit.cli.data` (demo, import, export), :mod:`sorkit.cli.notebooks` (batch, report,
+app) and :mod:`sorkit.cli.safety` (check, backup, restore).
 
 Batch and report run their notebooks through papermill (:mod:`sorkit.notebooks`) and leave the
 executed notebook, an HTML copy and CSV files in the output folder. A nightly report from cron::
@@ -22,9 +22,9 @@ import sys
 from collections.abc import Sequence
 
 # Importing the command modules registers their subcommands, in this order (``sorkit --help``):
-# clidata, clinotebooks, clisafety (kept alphabetical so the import sorter keeps the order).
-from sorkit import clidata, clinotebooks, clisafety  # noqa: F401
-from sorkit.clibase import (
+# data, notebooks, safety (kept alphabetical so the import sorter keeps the order).
+from sorkit.cli import data, notebooks, safety  # noqa: F401
+from sorkit.cli.base import (
     COMMANDS,
     DEFAULT_REGISTER,
     CliError,
@@ -32,8 +32,8 @@ from sorkit.clibase import (
     add_command,
     default_register,
 )
-from sorkit.clinotebooks import param_value
-from sorkit.clisafety import audit_problems
+from sorkit.cli.notebooks import param_value
+from sorkit.cli.safety import audit_problems
 
 __all__ = [
     "COMMANDS",
@@ -47,7 +47,7 @@ __all__ = [
     "main",
 ]
 
-#: The old name of :func:`sorkit.clinotebooks.param_value` (used by tests).
+#: The old name of :func:`sorkit.cli.notebooks.param_value` (used by tests).
 _value = param_value
 
 

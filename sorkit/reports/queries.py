@@ -22,10 +22,10 @@ import pandas as pd
 
 from sorkit import ids, refdata
 from sorkit.dates import ONE_DAY
-from sorkit.frames import PathCache
 from sorkit.history import describe_event
 from sorkit.inherit import resolve
 from sorkit.model import Event, Version
+from sorkit.search.frames import PathCache
 from sorkit.snapshot import Snapshot
 from sorkit.texts import OPERATION_LABELS, REPORT_TEXTS
 
@@ -138,17 +138,9 @@ def changes_in_period(
         raise ValueError("by skal være 'effective' eller 'recorded'")
     first, last = period(reg, start, end, days)
     if by == "effective":
-        where, params = "e.effective_from BETWEEN ? AND ?", [first, last + ONE_DAY]
+        raw = reg.store.period_events(first, last + ONE_DAY, "effective")
     else:
-        where = "CAST(e.recorded_at AS DATE) BETWEEN ? AND ?"
-        params = [first, last]
-    raw = reg.store.query(
-        "SELECT e.change_id, e.kind, e.sor_code, e.effective_from, e.assignments, "
-        "e.recorded_by, e.recorded_at, a.reason, a.batch_id FROM unit_events e "
-        "LEFT JOIN audit a ON a.change_id = e.change_id AND a.sor_code = e.sor_code "
-        f"WHERE e.superseded_at IS NULL AND {where} ORDER BY e.effective_from, e.recorded_at",
-        params,
-    )
+        raw = reg.store.period_events(first, last, "recorded")
     snap = reg.snapshot()
     caches: dict[dt.date, PathCache] = {}
     rows = []

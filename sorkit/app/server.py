@@ -2,7 +2,7 @@
 
 A :class:`Server` is started (:func:`spawn_server`) in a process group of its own, so stopping
 it (:func:`stop_process_group`) stops its kernels too. ``MESSAGES`` are the Danish texts of app
-mode (also used by :func:`sorkit.appmode.serve`).
+mode (also used by :func:`sorkit.app.mode.serve`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sorkit.appsetup import HOST
+from sorkit.app.setup import HOST
 
 __all__ = [
     "MESSAGES",

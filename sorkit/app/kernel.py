@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sorkit.appsetup import DEMO_REGISTER
+from sorkit.app.setup import DEMO_REGISTER
 
 __all__ = ["add_dom_hooks", "app_today", "open_app_register"]
 

@@ -3,10 +3,10 @@
 Every read that lists units answers with the same table (:data:`UNIT_COLUMNS`). Two builders
 make it, with identical results (values, dtypes, column and row order):
 
-* :func:`rows_frame` (:func:`sorkit.frames.unit_frame`) reads each unit from the snapshot:
+* :func:`rows_frame` (:func:`sorkit.search.frames.unit_frame`) reads each unit from the snapshot:
   cheap for a few units, and needs no search index;
 * :func:`index_frame` takes every column at once from the search index and a
-  :class:`~sorkit.searchindex.DayView` (numpy and Arrow takes; paths grown one tree level at a
+  :class:`~sorkit.search.index.DayView` (numpy and Arrow takes; paths grown one tree level at a
   time), for search results and whole-register lists; up to :data:`ROW_BY_ROW` units it hands
   over to :func:`rows_frame`, whose fixed cost is lower.
 
@@ -34,7 +34,7 @@ from sorkit.dates import valid_to_to_last_day
 from sorkit.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from sorkit.searchindex import DayView, SearchIndex
+    from sorkit.search.index import DayView, SearchIndex
 
 UNIT_COLUMNS = [
     "sor_code",
@@ -56,7 +56,7 @@ PATH_SEPARATOR = " / "
 #: The columns that hold dates (``datetime.date`` or None, dtype object); the rest are text.
 DATE_COLUMNS = ("valid_from", "last_day")
 
-#: Names of the status codes of :class:`~sorkit.searchindex.DayView` (ACTIVE ... CLOSED).
+#: Names of the status codes of :class:`~sorkit.search.index.DayView` (ACTIVE ... CLOSED).
 STATUS_NAMES = ("active", "future", "closing", "closed")
 LEVEL_NAMES = ("IE", "SI", "OE")
 
@@ -222,7 +222,7 @@ ROW_BY_ROW = 150
 def index_frame(index: SearchIndex, view: DayView, uids: npt.NDArray[np.int64]) -> pd.DataFrame:
     """One row per unit id in ``uids`` (in that order), described as on the view's date.
 
-    The same table :func:`sorkit.frames.unit_frame` gives for these units' SOR codes: each
+    The same table :func:`sorkit.search.frames.unit_frame` gives for these units' SOR codes: each
     unit's reference version (the version on the date; a future unit's first, a closed unit's
     last), its parent and the parent's name, its path, first day, last day and status. Units
     whose versions are all gone are left out. The caller holds ``index.lock``.
@@ -232,7 +232,7 @@ def index_frame(index: SearchIndex, view: DayView, uids: npt.NDArray[np.int64]) 
         view: ``index.day(date)``.
         uids: unit ids of the index.
     """
-    from sorkit.searchindex import GONE, OPEN_END
+    from sorkit.search.index import GONE, OPEN_END
 
     uids = np.asarray(uids, dtype=np.int64)
     if len(uids) <= ROW_BY_ROW:

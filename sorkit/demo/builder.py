@@ -7,21 +7,25 @@ and today always give the same register. Dates before today are history; dates a
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from sorkit import demodata as D
 from sorkit import refdata
 from sorkit.addresses import AddressRegister
+from sorkit.demo import data as D
+from sorkit.demo.plan import add_history, add_pending, build_base, region_of, scale_up
+from sorkit.engine.commit import bulk_load
 from sorkit.ids import make_gln, make_sor_code
 from sorkit.model import Event, Version
-from sorkit.store import AuditRow, Store
+from sorkit.store import AuditRow
 from sorkit.store.rows import versions_table
 from sorkit.timeline import project
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 START = dt.date(2007, 1, 1)  # the regions and today's municipalities began on 1 January 2007
 _FIRST_SERIAL = 160000  # above every real SOR serial seen (about 155,500 in 2025)
@@ -96,8 +100,8 @@ class DemoBuilder:
     def _address(self, kommune: str | None) -> dict[str, Any]:
         pool = self.covered.get(kommune or "")
         if not pool:
-            region = _region_of(kommune)
-            same = [k for k in sorted(self.covered) if _region_of(k) == region]
+            region = region_of(kommune)
+            same = [k for k in sorted(self.covered) if region_of(k) == region]
             pool = self.covered[self.rng.choice(same or sorted(self.covered))]
         street, number, postcode, city = self.rng.choice(pool)
         return {
@@ -172,8 +176,6 @@ class DemoBuilder:
 
     def build(self, units: int | None = None) -> dict[str, Any]:
         """Lay out every unit and change; return facts about the result."""
-        from sorkit.demoplan import add_history, add_pending, build_base, scale_up
-
         build_base(self)
         if units is not None and units > len(self.units):
             scale_up(self, units)
@@ -238,8 +240,8 @@ class DemoBuilder:
             count += len(versions)
         return count
 
-    def write(self, store: Store, progress: bool = False) -> None:
-        """Write events, versions and audit rows in chunks (one transaction each)."""
+    def write(self, reg: Register, progress: bool = False) -> None:
+        """Write events, versions and audit rows into ``reg`` in chunks (one transaction each)."""
         from tqdm.auto import tqdm
 
         now = dt.datetime.combine(self.today, dt.time(8))
@@ -259,7 +261,7 @@ class DemoBuilder:
                 )
                 for e in events
             ]
-            store.bulk_load(events, versions, audit, "admin", now)
+            bulk_load(reg, events, versions, audit, "admin", now)
             bar.update(len(part))
         bar.close()
 
@@ -275,18 +277,6 @@ class DemoBuilder:
                 )
             out.append((name, role, tuple(codes), display))
         return out
-
-
-def _region_of(kommune: str | None) -> str | None:
-    if kommune is None:
-        return None
-    return _regions_by_kommune().get(kommune.zfill(4))
-
-
-@functools.lru_cache(maxsize=1)
-def _regions_by_kommune() -> dict[str, str]:
-    table = refdata.municipalities()
-    return {str(c): str(r) for c, r in zip(table["code"], table["region_code"], strict=True)}
 
 
 __all__ = ["DemoBuilder", "START"]

@@ -47,10 +47,11 @@ __all__ = [
     "describe_changes",
     "preview_frame",
 ]
-from sorkit.plans import Applied, Plan, effective_date, new_change_id
-from sorkit.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
+from sorkit.engine.commit import audit_rows, commit
+from sorkit.engine.preview import PREVIEW_COLUMNS, describe_changes, preview_frame
+from sorkit.engine.values import Applied, Plan, effective_date, new_change_id
 from sorkit.snapshot import Snapshot
-from sorkit.store import AuditRow, WriteSet
+from sorkit.store import WriteSet
 from sorkit.timeline import TimelineError, events_from_versions, project
 
 if TYPE_CHECKING:
@@ -322,19 +323,16 @@ def apply_plan(
             raise ChangeRejected(blocking)
         own = {v.code: accepted[v.code] for v in plan.warnings}
         params = change_parameters(plan.change)
-        audit = [
-            AuditRow(
-                plan.change_id,
-                code,
-                plan.change.operation,
-                plan.effective_date,
-                params if i == 0 else {**params, "cascade_from": plan.sor_codes[0]},
-                own,
-                reason,
-                batch_id,
-            )
-            for i, code in enumerate(plan.sor_codes)
-        ]
+        audit = audit_rows(
+            plan.change_id,
+            plan.sor_codes,
+            plan.change.operation,
+            plan.effective_date,
+            params,
+            own,
+            reason,
+            batch_id,
+        )
         ws = WriteSet(
             expected_generation=plan.generation,
             user=reg.user,
@@ -344,7 +342,7 @@ def apply_plan(
             current=planned_versions(reg, plan.generation, plan.sor_codes, plan.events),
         )
         try:
-            gen, updates = reg.store.write(ws, project_events, reg.clock.now())
+            commit(reg, ws)
         except StaleSnapshot:
             fresh = _fresh_snapshot(reg, plan.generation)
             if fingerprint(fresh, list(original)) != original:
@@ -353,7 +351,6 @@ def apply_plan(
             backoff(_attempt)
             plan = plan_change(reg, plan.change, base=fresh, change_id=plan.change_id)
             continue
-        reg._after_write(gen, updates)
         return Applied(plan.change_id, plan.sor_codes, plan.effective_date)
     raise ChangeRejected([violation("CONCURRENT_CHANGE", None, unit="registret")])
 
@@ -369,23 +366,19 @@ def _fresh_snapshot(reg: Register, seen: int, attempts: int = 8) -> Snapshot:
     for attempt in range(attempts):
         if fresh.generation > seen:
             break
-        reg._shared.stat = None  # force the incremental re-read
+        reg.recheck()  # force the incremental re-read
         backoff(attempt)
         fresh = reg.snapshot()
     return fresh
 
 
-def project_events(code: str, events: list[Event], now: dt.datetime) -> list[Version]:
-    return project(code, events, recorded_at=now)
-
-
 def cancel_change(reg: Register, change_id: str, reason: str | None = None) -> Applied:
-    """Cancel a pending change before it takes effect (see :func:`sorkit.cancel.cancel`).
+    """Cancel a pending change before it takes effect (see :func:`sorkit.engine.cancel.cancel`).
 
     Raises:
         ChangeRejected: CHANGE_NOT_FOUND, CANCEL_NOT_PENDING, PERMISSION_DENIED or
             CANCEL_BREAKS_TIMELINE.
     """
-    from sorkit.cancel import cancel
+    from sorkit.engine.cancel import cancel
 
     return cancel(reg, change_id, reason)
