@@ -359,12 +359,16 @@ def plan_update(
             plan.events += unit_events_
             plan.actions[code] = "changed"
     if close_missing:
+        owner_of: dict[str, str | None] = {}
         for code in sorted(set(snap.codes()) - in_file):
             versions = snap.versions(code)
             start, end = versions[0].valid_from, versions[-1].valid_to
             if start > ref_day or end is not None:
                 continue  # not yet started (pending in sorkit), or already closed/closing
-            if owners is not None and owner_in_register(snap, code, ref_day) not in owners:
+            if (
+                owners is not None
+                and owner_in_register(snap, code, ref_day, owner_of) not in owners
+            ):
                 continue  # another institution owner's unit: not this file's part of SOR
             v = versions[-1]
             if v.valid_from >= ref_day:

@@ -39,22 +39,35 @@ def resolve_scope(scope: str | None, parsed: ParsedFile) -> str:
     return value
 
 
-def owner_in_register(snap: Snapshot, code: str, day: dt.date) -> str | None:
-    """The IE above ``code`` in the register on ``day`` (its last version if not alive then)."""
-    seen: set[str] = set()
+def owner_in_register(
+    snap: Snapshot, code: str, day: dt.date, cache: dict[str, str | None] | None = None
+) -> str | None:
+    """The IE above ``code`` in the register on ``day`` (its last version if not alive then).
+
+    ``cache`` (code -> owner) is filled for every unit on the way up and read first, so asking
+    for every unit of a large register walks each branch once.
+    """
+    chain: list[str] = []
+    found: str | None = None
     current: str | None = code
-    while current is not None and current not in seen:
-        seen.add(current)
+    while current is not None and current not in chain:
+        if cache is not None and current in cache:
+            found = cache[current]
+            break
+        chain.append(current)
         v = snap.reference_version(current, day)
         if v is None:
             versions = snap.versions(current)
             if not versions:
-                return None
+                break
             v = versions[-1]
         if v.level == "IE":
-            return current
+            found = current
+            break
         current = v.parent
-    return None
+    if cache is not None:
+        cache.update(dict.fromkeys(chain, found))
+    return found
 
 
 def covered_owners(records: Iterable[UnitRecord], snap: Snapshot, day: dt.date) -> dict[str, str]:
