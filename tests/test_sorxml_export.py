@@ -196,3 +196,28 @@ def test_unwritable_values_are_named_and_nothing_is_written(tmp_path: Path) -> N
     assert "'112'" in str(caught.value)
     assert path.read_text("utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["owner.xml"]
+
+
+@pytest.mark.parametrize(
+    ("only_internal", "inactive"), [(True, False), (False, True), (True, True)]
+)
+def test_location_number_flags_as_sor_writes_them(
+    tmp_path: Path, only_internal: bool, inactive: bool
+) -> None:
+    reg = _fresh(dt.date(2010, 1, 26))
+    import_sor_xml(reg, SAMPLES / "ONE_PRAKSIS.xml")
+    owner = "8321000016007"
+    ln = dict(reg.snapshot().versions(owner)[-1].location_number or {})
+    ln.update(only_internal=only_internal, inactive=inactive)
+    write(reg, owner, dt.date(2010, 1, 1), "location_number", location_number=ln)
+    path = tmp_path / "flags.xml"
+    write_sor_xml(reg, path, dt.date(2010, 1, 26))
+    assert schema_errors(path) == []
+    doc = etree.parse(str(path))
+    flags = doc.xpath("//s:InstitutionOwner/s:EanLocationCodeEntity", namespaces=NS)[0]
+    assert flags.findtext("s:OnlyInternalIndicator", namespaces=NS) == str(only_internal).lower()
+    assert flags.findtext("s:NonActiveIndicator", namespaces=NS) == str(inactive).lower()
+    back = _fresh(dt.date(2010, 1, 26))
+    import_sor_xml(back, path)
+    got = back.unit(owner).location_number
+    assert got is not None and (got.only_internal, got.inactive) == (only_internal, inactive)
