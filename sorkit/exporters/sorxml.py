@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -116,6 +117,14 @@ _EDI = (
 )
 
 
+@cache
+def _checks(name: str) -> tuple[tuple[int, int] | None, bool]:
+    """The schema's length limits of an element and whether it is an ``xs:long``."""
+    local = name.rsplit(":", 1)[-1]
+    key = "LocalAttribute" if local.startswith("LocalAttribute") else local
+    return _LENGTHS.get(key), local in _LONGS
+
+
 class _Writer:
     """Builds unit elements and collects every value the schema would refuse."""
 
@@ -133,16 +142,13 @@ class _Writer:
             if required:
                 self.bad(name, value, "mangler (kræves af SOR XML-skemaet)")
             return ""
-        if isinstance(value, bool):
+        if value is True or value is False:
             value = "true" if value else "false"
         text = str(value)
-        local = name.rsplit(":", 1)[-1]
-        key = "LocalAttribute" if local.startswith("LocalAttribute") else local
-        if key in _LENGTHS:
-            low, high = _LENGTHS[key]
-            if not low <= len(text) <= high:
-                self.bad(name, text, f"skal være {low}-{high} tegn")
-        if local in _LONGS and not (text.isdigit() and len(text) <= 18):
+        limits, number = _checks(name)
+        if limits is not None and not limits[0] <= len(text) <= limits[1]:
+            self.bad(name, text, f"skal være {limits[0]}-{limits[1]} tegn")
+        if number and not (text.isdigit() and len(text) <= 18):
             self.bad(name, text, "skal være et tal")
         return f"<{name}>{escape(text)}</{name}>"
 
