@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO   := data/demo.duckdb
 PORT   ?= 8888
 
-.PHONY: lab test bench app lint format typecheck clean demo
+.PHONY: lab test test-fast bench app lint format typecheck clean demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ test: $(STAMP) $(DEMO)
 	bash scripts/ensure-chromium
 	$(BIN)/ruff check sorkit tests benchmarks
 	$(BIN)/mypy sorkit
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 	$(BIN)/pytest -q --nbval-lax --nbval-current-env notebooks/0*.ipynb
+
+# The edit-test loop: every test except the real-browser and the slow ones (no lint, no notebooks).
+test-fast: $(STAMP) $(DEMO)
+	$(BIN)/pytest -q -m "not browser and not slow" --durations=5
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

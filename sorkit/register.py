@@ -13,7 +13,7 @@ import getpass
 import os
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,11 @@ from sorkit.snapshot import Snapshot
 from sorkit.store import open_store
 from sorkit.store.interface import RegisterStore
 from sorkit.units import read_unit
+
+if TYPE_CHECKING:
+    from sorkit.batch import BatchApplied, BatchPlan
+    from sorkit.changes import Change
+    from sorkit.engine.values import Applied, Plan
 
 ROLES = ("reader", "steward", "sds_admin")
 
@@ -393,15 +398,25 @@ class Register:
 
     # -- changes -------------------------------------------------------------------------
 
-    def plan(self, change: Any) -> Any:
+    def earliest_date(self, operation: str) -> dt.date:
+        """The earliest effective date ``operation`` allows today (for a close: its last day).
+
+        ``operation`` is ``create``, ``edit``, ``move``, ``close`` or ``location_number``
+        (rules.md §3); the forms start their date fields here.
+        """
+        from sorkit.rules.general import earliest_date
+
+        return earliest_date(operation, self.today)
+
+    def plan(self, change: Change) -> Plan:
         """Plan a change: violations, effective date and preview; writes nothing."""
         from sorkit.engine import plan_change
 
         return plan_change(self, change)
 
     def apply(
-        self, plan: Any, accept: dict[str, str] | None = None, reason: str | None = None
-    ) -> Any:
+        self, plan: Plan, accept: dict[str, str] | None = None, reason: str | None = None
+    ) -> Applied:
         """Apply a plan in one transaction (accepting the named warnings, each with a reason).
 
         Raises:
@@ -411,7 +426,7 @@ class Register:
 
         return apply_plan(self, plan, accept, reason)
 
-    def cancel(self, change_id: str, reason: str | None = None) -> Any:
+    def cancel(self, change_id: str, reason: str | None = None) -> Applied:
         """Cancel a pending change before it takes effect.
 
         Raises:
@@ -421,15 +436,15 @@ class Register:
 
         return cancel_change(self, change_id, reason)
 
-    def plan_batch(self, batch: Any, **options: Any) -> Any:
+    def plan_batch(self, batch: Any, **options: Any) -> BatchPlan:
         """Plan a whole batch against the register as it will be, row after row."""
         from sorkit.batch import plan_batch
 
         return plan_batch(self, batch, **options)
 
     def apply_batch(
-        self, report: Any, accept: dict[str, str] | None = None, reason: str | None = None
-    ) -> Any:
+        self, report: BatchPlan, accept: dict[str, str] | None = None, reason: str | None = None
+    ) -> BatchApplied:
         """Apply a planned batch: all rows in one transaction, or nothing."""
         from sorkit.batch import apply_batch
 

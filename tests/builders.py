@@ -7,10 +7,10 @@ import itertools
 from typing import Any
 
 import sorkit
+from sorkit.engine.commit import commit
 from sorkit.ids import make_sor_code
 from sorkit.model import Event
 from sorkit.store import AuditRow, WriteSet
-from sorkit.timeline import project
 
 _ids = itertools.count(1)
 
@@ -31,8 +31,7 @@ def write(reg: sorkit.Register, code_: str, day: dt.date, kind: str, **assignmen
         events=[Event(None, change_id, code_, day, kind, assignments, now, reg.user)],
         audit=[AuditRow(change_id, code_, kind, day, {"test": True}, {}, "test", None)],
     )
-    gen, updates = reg.store.write(ws, lambda c, evs, n: project(c, evs, recorded_at=n), now)
-    reg._after_write(gen, updates)
+    commit(reg, ws, now=now)
     return change_id
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
 import sorkit
+from tests.helpers import TODAY
 
 #: The fixed today of every test register (so dates in tests never drift).
-TODAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="session")

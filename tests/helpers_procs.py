@@ -30,7 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-TODAY = dt.date(2026, 12, 1)
+if __package__ in (None, ""):  # run as a script by the worker processes: find ``tests``
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.helpers import TODAY  # noqa: E402
 
 
 def _out(**data: Any) -> None:

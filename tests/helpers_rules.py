@@ -8,12 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import sorkit
 from sorkit.addresses import sample_addresses
 from sorkit.ids import make_gln
 from sorkit.model import Address, LocationNumber
+from tests.helpers import TODAY
 
-TODAY = dt.date(2026, 12, 1)
 OE_TYPE = "550691000005104"  # the type of "Allerød Kommunes Tandpleje" (allowed on OE)
 ADMIN_TYPE = "550811000005108"  # administrativ enhed
 
@@ -90,7 +92,15 @@ def location_number(gln: str | None = None, **changes: Any) -> LocationNumber:
 
 
 #: A table row: (row id, code, user, change factory over the demo's units, code expected?).
+#: One row of a rule table: (scenario, code, user, change maker, whether the code is expected).
 Row = tuple[str, str, str, Callable[[Units], Any], bool]
+
+
+def named_rows(rows: list[Row]) -> list[Any]:
+    """The table's rows as pytest parameters, each named by its scenario (``-k "parent closed"``)."""
+    names = [row[0] for row in rows]
+    assert len(set(names)) == len(names), "two rows of a rule table have the same scenario"
+    return [pytest.param(row, id=row[0]) for row in rows]
 
 
 def run_row(reg: Any, units: Units, row: Row) -> list[str]:

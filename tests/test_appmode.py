@@ -15,7 +15,7 @@ import pytest
 
 import sorkit
 from sorkit.app import mode as appmode
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def test_voila_command_serves_one_page_on_loopback_without_code() -> None:
@@ -182,6 +182,7 @@ def test_wait_ready_reports_a_server_that_exits(tmp_path: Path) -> None:
     server.stop()
 
 
+@pytest.mark.slow
 def test_sorkit_app_serves_on_loopback_and_stops_on_ctrl_c(
     demo_template: Path, tmp_path: Path
 ) -> None:

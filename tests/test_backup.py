@@ -16,7 +16,7 @@ from sorkit.backup import BACKUP_FILE, BackupError, backup, restore, verify
 from sorkit.integrity import check
 from sorkit.store import io as store_io
 from sorkit.store.schema import LATEST_VERSION
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.helpers_procs import fingerprint, result, start, wait_for_line
 
 
@@ -27,6 +27,7 @@ def same_tables(a: sorkit.Register, b: sorkit.Register) -> None:
         assert store_io.table_rows(a.store, table) == store_io.table_rows(b.store, table), table
 
 
+@pytest.mark.slow
 def test_round_trip_gives_identical_tables(demo: sorkit.Register, tmp_path: Path) -> None:
     oe = next(
         c for c in sorted(demo.snapshot().codes()) if demo.snapshot().versions(c)[-1].level == "OE"
@@ -132,6 +133,7 @@ def test_not_a_backup(tmp_path: Path) -> None:
         verify(tmp_path)
 
 
+@pytest.mark.slow
 def test_restore_refuses_to_overwrite_unless_forced(
     demo: sorkit.Register, backup_dir: Path, tmp_path: Path
 ) -> None:
@@ -153,6 +155,7 @@ def test_restore_refuses_to_overwrite_unless_forced(
     assert check(target).ok
 
 
+@pytest.mark.slow
 def test_forced_restore_waits_for_a_writer(
     demo: sorkit.Register, backup_dir: Path, tmp_path: Path
 ) -> None:
@@ -175,6 +178,7 @@ def test_forced_restore_waits_for_a_writer(
     assert fingerprint(target) == fingerprint(demo.path)
 
 
+@pytest.mark.slow
 def test_backup_while_others_write_is_consistent(demo: sorkit.Register, tmp_path: Path) -> None:
     snap = demo.snapshot()
     units = [
@@ -194,6 +198,7 @@ def test_backup_while_others_write_is_consistent(demo: sorkit.Register, tmp_path
         assert sorkit.open_register(target).store.generation() == info.generation
 
 
+@pytest.mark.slow
 def test_cli_backup_restore_and_check(
     demo: sorkit.Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,17 +9,11 @@ import pytest
 
 import sorkit
 from sorkit.batch import Batch, BatchAlreadyApplied, BatchRejected, read_plan
+from tests.helpers import code_of
 
 PLANS = Path(__file__).parent / "data" / "plans"
 NEW_YEAR = dt.date(2027, 1, 1)
 ACCEPT = {"PUBLIC_INFORMATION": "aftalt med tandplejen"}
-
-
-def code_of(reg: sorkit.Register, name: str) -> str:
-    snap = reg.snapshot()
-    found = [c for c in snap.codes() if snap.reference_version(c, reg.today).name == name]
-    assert len(found) == 1, (name, found)
-    return found[0]
 
 
 def counts(reg: sorkit.Register) -> tuple[int, ...]:

@@ -13,21 +13,15 @@ import pytest
 
 import sorkit
 from sorkit.notebooks import batch_notebook, run_batch
+from tests.helpers import TODAY_TEXT as TODAY
+from tests.helpers import code_of
 
 pytestmark = pytest.mark.slow
 
 PLANS = Path(__file__).parent / "data" / "plans"
 SAMPLE = PLANS / "reorganise_alleroed.csv"
-TODAY = "2026-12-01"
 NEW_YEAR = dt.date(2027, 1, 1)
 ACCEPT = {"PUBLIC_INFORMATION": "aftalt med tandplejen"}
-
-
-def code_of(reg: sorkit.Register, name: str) -> str:
-    snap = reg.snapshot()
-    found = [c for c in snap.codes() if snap.reference_version(c, reg.today).name == name]
-    assert len(found) == 1, (name, found)
-    return found[0]
 
 
 def state(reg: sorkit.Register) -> tuple[int, ...]:

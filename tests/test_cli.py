@@ -13,17 +13,11 @@ import pytest
 import sorkit
 import sorkit.store
 from sorkit import cli
+from tests.helpers import TODAY_TEXT as TODAY
+from tests.helpers import code_of
 
 PLANS = Path(__file__).parent / "data" / "plans"
 SAMPLE = PLANS / "reorganise_alleroed.csv"
-TODAY = "2026-12-01"
-
-
-def code_of(reg: sorkit.Register, name: str) -> str:
-    snap = reg.snapshot()
-    found = [c for c in snap.codes() if snap.reference_version(c, reg.today).name == name]
-    assert len(found) == 1, (name, found)
-    return found[0]
 
 
 def bad_plan(tmp_path: Path) -> Path:

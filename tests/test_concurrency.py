@@ -24,8 +24,11 @@ import sorkit
 import sorkit.store
 from sorkit.integrity import check
 from sorkit.store import _LOCK_MARKERS
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.helpers_procs import result, start, wait_for_line
+
+# Several processes and threads on one file: seconds each (make test runs them).
+pytestmark = pytest.mark.slow
 
 #: Processes and changes per process of the acceptance load (4 x 50 = 200 changes).
 LOAD_PROCESSES = 4

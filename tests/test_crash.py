@@ -24,8 +24,11 @@ import pytest
 import sorkit
 import sorkit.store
 from sorkit.integrity import check
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.helpers_procs import fingerprint, start, wait_for_line
+
+# Worker processes killed mid-write: seconds each (make test runs them; make test-fast not).
+pytestmark = pytest.mark.slow
 
 REGION_SJAELLAND = "1605661000016005"  # an IE with 128 units under it in the demo
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 import sorkit
 from sorkit import ids, invariants
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def _export(reg: sorkit.Register) -> list[tuple[object, ...]]:
@@ -17,6 +19,7 @@ def _export(reg: sorkit.Register) -> list[tuple[object, ...]]:
     )
 
 
+@pytest.mark.slow
 def test_built_twice_gives_identical_content() -> None:
     a = sorkit.demo_register(None, today=TODAY)
     b = sorkit.demo_register(None, today=TODAY)

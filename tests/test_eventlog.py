@@ -79,6 +79,7 @@ def test_many_changed_units_read_the_whole_log_again(
     assert "Nyt navn" in demo.history(u[TBS]).changes.iloc[-1]
 
 
+@pytest.mark.slow
 def test_a_change_by_another_process_is_seen(demo: sorkit.Register, tmp_path) -> None:
     u = Units(demo)
     first = demo.history(u[TBS])  # the log is read now

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from sorkit.exporters.common import UnitReader
 from sorkit.exporters.fhir import CVR_SYSTEM, GLN_SYSTEM, SOR_SYSTEM, YDERNUMMER_SYSTEM
 from sorkit.importers import import_sor_xml
 from sorkit.store.io import table_names, table_rows
+from tests.helpers import TODAY
 
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
-TODAY = dt.date(2026, 12, 1)
 
 
 def test_parquet_round_trip_gives_an_identical_register(

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import sorkit
 from sorkit.errors import PlanError, SorImportError
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PLANS = Path(__file__).parent / "data" / "plans"
@@ -174,6 +174,7 @@ def test_xml_fixtures_of_the_import_engineer(fresh: sorkit.Register) -> None:
         outcome = import_refused_or_sound(fresh, path, "xml")  # the same file, on disk
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzz_mutated_xml(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
@@ -204,6 +205,7 @@ def test_fuzz_mutated_xml(tmp_path_factory: pytest.TempPathFactory, data: st.Dat
 # -- CSV ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_csv_is_refused_or_sound(fresh: sorkit.Register, tmp_path: Path) -> None:
     for name, data in hostile_csv().items():
         path = tmp_path / f"{name}.csv"
@@ -214,6 +216,7 @@ def test_hostile_csv_is_refused_or_sound(fresh: sorkit.Register, tmp_path: Path)
             assert isinstance(outcome, SorImportError), name
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzz_mutated_csv(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import sorkit
 from sorkit.errors import SorkitError
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 #: Hand-picked hostile strings: SQL and format metacharacters, quotes, control characters, NUL,
 #: direction overrides, mojibake, markup, very long strings.
@@ -122,6 +122,7 @@ def test_hostile_strings_in_every_text_field(demo: sorkit.Register, oe: str, fie
     assert demo.store.generation() == gen
 
 
+@pytest.mark.slow
 def test_hostile_strings_are_refused_or_stored_verbatim(demo: sorkit.Register, oe: str) -> None:
     """Apply every hostile name the rules accept: it comes back exactly, with one audit row."""
     audit0 = demo.store.query("SELECT count(*) FROM audit")[0][0]

@@ -10,9 +10,9 @@ import pytest
 import sorkit
 from sorkit.importers import ImportRejected, import_sor_csv
 from sorkit.store.io import table_counts
+from tests.helpers import TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TODAY = dt.date(2026, 12, 1)
 D = dt.date
 REGION, HOSPITAL, DEPT, SECTION = (
     "1700011000016000",
@@ -114,6 +114,7 @@ def test_missing_parent_and_cycle_are_named(tmp_path: Path) -> None:
     assert "1700081000016005" in text and "ring" in text
 
 
+@pytest.mark.slow
 def test_csv_export_round_trips(demo: sorkit.Register, tmp_path: Path) -> None:
     path = tmp_path / "demo.csv"
     count = sorkit.export(demo, path, format="csv").count

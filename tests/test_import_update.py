@@ -13,9 +13,9 @@ from sorkit.exporters import write_sor_xml
 from sorkit.importers import import_sor_xml
 from sorkit.store.io import table_counts
 from tests.builders import add_unit, code, write
+from tests.helpers import TODAY
 
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
-TODAY = dt.date(2026, 12, 1)
 SNAPSHOT = dt.date(2026, 11, 30)
 D = dt.date
 IE, SI, DEPT, SECTION = "347801000016001", "347811000016004", "347821000016008", "347831000016005"

@@ -12,11 +12,11 @@ import sorkit
 from sorkit.exporters import write_sor_xml
 from sorkit.importers import ImportRejected, import_sor_xml
 from sorkit.store.io import table_counts
+from tests.helpers import TODAY
 from tests.sorxsd import xml_state
 
 SAMPLES = Path(__file__).parent.parent / "data" / "reference" / "sor_xml_samples"
 FIXTURES = Path(__file__).parent / "fixtures"
-TODAY = dt.date(2026, 12, 1)
 
 
 def _fresh() -> sorkit.Register:

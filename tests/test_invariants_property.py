@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import sorkit
 from sorkit import CloseUnit, CreateUnit, EditUnit, MoveUnit, SetLocationNumber
+from sorkit.engine.commit import commit
 from sorkit.errors import ChangeRejected
 from sorkit.ids import make_gln
 from sorkit.invariants import problems
 from sorkit.model import Event
 from sorkit.store import WriteSet
-from sorkit.timeline import project
 from tests.builders import code
 from tests.helpers_rules import OE_TYPE, TODAY, location_number
 
@@ -52,8 +53,7 @@ def small_register() -> tuple[sorkit.Register, list[str]]:
     now = reg.clock.now()
     events = [Event(None, "base", c, START, "create", a, now, "tester") for c, a in units]
     ws = WriteSet(expected_generation=reg.snapshot().generation, user="tester", events=events)
-    gen, updates = reg.store.write(ws, lambda c, evs, n: project(c, evs, recorded_at=n), now)
-    reg._after_write(gen, updates)
+    commit(reg, ws, now=now)
     return reg, [c for c, _ in units]
 
 
@@ -100,6 +100,7 @@ def make_change(op: tuple[str, int, int, int, int], units: list[str]) -> Any:
     return SetLocationNumber(unit, None, inherit=True, effective_from=when)
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(OPS, min_size=1, max_size=10))
 def test_random_changes_keep_the_guarantees(ops: list[tuple[str, int, int, int, int]]) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -227,3 +229,23 @@ def test_nothing_outside_the_register_touches_its_private_members() -> None:
         if private.search(line)
     ]
     assert hits == []
+
+
+def test_the_register_api_is_typed() -> None:
+    from sorkit.register import Register
+
+    def annotations(name: str) -> dict[str, Any]:
+        sig = inspect.signature(getattr(Register, name))
+        found = {p.name: p.annotation for p in sig.parameters.values() if p.name != "self"}
+        return {**found, "return": sig.return_annotation}
+
+    assert annotations("plan") == {"change": "Change", "return": "Plan"}
+    assert annotations("apply")["plan"] == "Plan"
+    assert annotations("apply")["return"] == "Applied"
+    assert annotations("earliest_date") == {"operation": "str", "return": "dt.date"}
+
+
+def test_the_widgets_do_not_import_the_engine() -> None:
+    for path in sorted((SORKIT / "widgets").glob("*.py")):
+        imported = _imported(ast.parse(path.read_text()), f"sorkit.widgets.{path.stem}", False)
+        assert not [m for m in imported if m.startswith("sorkit.engine")], path.name

@@ -9,7 +9,7 @@ from sorkit.changes import EditUnit
 from sorkit.search import frames
 from sorkit.snapshot import Snapshot
 from sorkit.store import rows
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def test_columnar_load_equals_row_by_row(demo: sorkit.Register) -> None:

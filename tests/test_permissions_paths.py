@@ -16,7 +16,7 @@ import pytest
 import sorkit
 from sorkit.errors import SorImportError
 from sorkit.integrity import check
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 ALLEROED = "1610431000016007"  # IE Allerød Kommune (scope of "kommune")
 HOVEDSTADEN = "1603671000016001"  # IE Region Hovedstaden (scope of "region")

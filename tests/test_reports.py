@@ -15,16 +15,9 @@ from sorkit.dates import ONE_DAY
 from sorkit.model import Event, version_from_state
 from sorkit.notebooks import report_names, report_notebook, run_report
 from sorkit.store import AuditRow
+from tests.helpers import TODAY, code_of
 
-TODAY = dt.date(2026, 12, 1)
 REPORTS = ["changes_in_period", "data_quality", "location_numbers", "pending_changes"]
-
-
-def code_of(reg: sorkit.Register, name: str) -> str:
-    snap = reg.snapshot()
-    found = [c for c in snap.codes() if snap.reference_version(c, reg.today).name == name]
-    assert len(found) == 1, (name, found)
-    return found[0]
 
 
 def direct_change_count(reg: sorkit.Register, first: dt.date, last: dt.date) -> int:

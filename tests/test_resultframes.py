@@ -23,7 +23,7 @@ from sorkit.search.resultframes import index_frame
 from sorkit.snapshot import Snapshot
 from tests import reference_frames as reference
 from tests.builders import write
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 D = dt.date
 PAST_AND_FUTURE = [
@@ -96,6 +96,7 @@ def subsets(snap: Snapshot, day: dt.date, n: int, rng: random.Random) -> list[np
     ]
 
 
+@pytest.mark.slow
 def test_index_frame_equals_unit_frame_on_many_dates(demo: sorkit.Register) -> None:
     rng = random.Random(8)
     snap = demo.snapshot()
@@ -108,6 +109,7 @@ def test_index_frame_equals_unit_frame_on_many_dates(demo: sorkit.Register) -> N
     assert statuses == {"active", "future", "closing", "closed"}
 
 
+@pytest.mark.slow
 def test_equal_after_moves_creates_closes_and_cancels(demo: sorkit.Register) -> None:
     snap = demo.snapshot()
     index_for(snap)  # built before the writes: the index is patched, not rebuilt
@@ -212,6 +214,7 @@ def path_order(frame: pd.DataFrame, snap: Snapshot, day: dt.date) -> list[str]:
     return sorted(frame["sor_code"].tolist(), key=of)
 
 
+@pytest.mark.slow
 def test_hierarchy_rows_and_path_order(demo: sorkit.Register) -> None:
     snap = demo.snapshot()
     for day in dates_of(demo):

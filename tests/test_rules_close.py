@@ -8,7 +8,7 @@ import pytest
 
 import sorkit
 from sorkit import CloseUnit, CreateUnit, MoveUnit
-from tests.helpers_rules import OE_TYPE, Row, Units, copy_demo, day, run_row
+from tests.helpers_rules import OE_TYPE, Row, Units, copy_demo, day, named_rows, run_row
 
 TP = "Allerød Kommunes Tandpleje"
 TBS = "Tandplejen Blovstrød Skole"
@@ -113,7 +113,7 @@ ROWS: list[Row] = [
 ]
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize("row", named_rows(ROWS))
 def test_close_rules(shared: sorkit.Register, units: Units, row: Row) -> None:
     codes = run_row(shared, units, row)
     assert (row[1] in codes) is row[4], codes

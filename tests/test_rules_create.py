@@ -18,6 +18,7 @@ from tests.helpers_rules import (
     address,
     copy_demo,
     day,
+    named_rows,
     run_row,
 )
 
@@ -315,7 +316,7 @@ ROWS: list[Row] = [
 ]
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize("row", named_rows(ROWS))
 def test_create_and_address_rules(shared: sorkit.Register, units: Units, row: Row) -> None:
     codes = run_row(shared, units, row)
     assert (row[1] in codes) is row[4], codes

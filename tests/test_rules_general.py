@@ -9,7 +9,16 @@ import pytest
 import sorkit
 from sorkit import CloseUnit, CreateUnit, EditUnit, MoveUnit, SetLocationNumber
 from sorkit.ids import make_sor_code
-from tests.helpers_rules import OE_TYPE, Row, Units, copy_demo, day, location_number, run_row
+from tests.helpers_rules import (
+    OE_TYPE,
+    Row,
+    Units,
+    copy_demo,
+    day,
+    location_number,
+    named_rows,
+    run_row,
+)
 
 TP = "Allerød Kommunes Tandpleje"
 TBS = "Tandplejen Blovstrød Skole"
@@ -282,7 +291,7 @@ ROWS: list[Row] = [
 ]
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize("row", named_rows(ROWS))
 def test_general_rules(shared: sorkit.Register, units: Units, row: Row) -> None:
     codes = run_row(shared, units, row)
     assert (row[1] in codes) is row[4], codes

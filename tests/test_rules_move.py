@@ -16,6 +16,7 @@ from tests.helpers_rules import (
     copy_demo,
     day,
     location_number,
+    named_rows,
     run_row,
 )
 
@@ -231,7 +232,7 @@ ROWS: list[Row] = [
 ]
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize("row", named_rows(ROWS))
 def test_move_rules(shared: sorkit.Register, units: Units, row: Row) -> None:
     codes = run_row(shared, units, row)
     assert (row[1] in codes) is row[4], codes
@@ -338,8 +339,8 @@ def test_move_of_a_unit_already_without_phone_is_not_its_fault(demo: sorkit.Regi
 @pytest.mark.parametrize(
     ("unit", "target", "finding"),
     [
-        (TBS, LYN, "MOVE_TARGET_NOT_ACTIVE"),  # Lyngehus closes while the unit would stay
-        (SEK, VIS, "MOVE_INTO_OWN_SUBTREE"),  # Visitationen comes under Sekretariatet later
+        pytest.param(TBS, LYN, "MOVE_TARGET_NOT_ACTIVE", id="target closes while the unit stays"),
+        pytest.param(SEK, VIS, "MOVE_INTO_OWN_SUBTREE", id="target comes under the unit later"),
     ],
 )
 def test_a_refused_target_is_not_also_blamed_on_inheritance(

@@ -17,7 +17,7 @@ from sorkit.errors import SearchError
 from sorkit.ids import make_sor_code
 from sorkit.search.frames import UNIT_COLUMNS
 from sorkit.search.index import index_for
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 ALLEROED = "1610431000016007"  # IE Allerød Kommune
 SUNDHED = "1610441000016000"  # SI Sundhed og Omsorg, Allerød

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import sorkit
 from sorkit.errors import SearchError
 from sorkit.search.frames import UNIT_COLUMNS
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 DAYS = (TODAY, dt.date(2024, 1, 1), TODAY + dt.timedelta(days=14), dt.date(2030, 6, 1))
 
@@ -113,6 +113,7 @@ def check(world: dict[str, Any], text: str, day: dt.date, include_closed: bool) 
         assert got == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=texts, day=st.sampled_from(DAYS), include_closed=st.booleans())
 def test_any_text_matches_exactly_what_the_wildcards_mean(
@@ -127,6 +128,7 @@ def test_long_hostile_text_is_just_text(world: dict[str, Any], text: str) -> Non
     check(world, text, TODAY, False)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(

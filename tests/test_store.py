@@ -111,6 +111,7 @@ def test_stale_generation_is_refused(tmp_path: Path) -> None:
     assert b.unit(code(1), as_of=D(2025, 1, 1)).name == "Region Ny"
 
 
+@pytest.mark.slow
 def test_small_writes_store_exactly_what_the_arrow_path_stores(
     demo: sorkit.Register, tmp_path: Path
 ) -> None:

@@ -6,15 +6,7 @@ import pandas as pd
 
 from sorkit.widgets import HistoryPanel, SearchPanel, StewardApp, UnitDetails
 from sorkit.widgets.app import TAB_KEYS
-
-
-def named(reg, name: str, top: str = "Allerød Kommune") -> str:
-    roots = reg.roots()
-    root = roots[roots["name"] == top]["sor_code"].iloc[0]
-    if name == top:
-        return root
-    sub = reg.subtree(root, include_closed=True)
-    return sub[sub["name"] == name]["sor_code"].iloc[0]
+from tests.helpers import named
 
 
 def test_details_mark_inherited_values_and_list_pending_changes(demo) -> None:

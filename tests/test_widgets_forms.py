@@ -7,25 +7,10 @@ import datetime as dt
 from sorkit.addresses import AddressRegister
 from sorkit.model import Address
 from sorkit.widgets import CreateForm, EditForm, StewardApp
-from tests.conftest import TODAY
+from tests.helpers import TODAY, accept_warnings, named
 
 DAY = dt.timedelta(days=1)
 DENTAL = "550691000005104"
-
-
-def named(reg, name: str, top: str = "Allerød Kommune") -> str:
-    roots = reg.roots()
-    root = roots[roots["name"] == top]["sor_code"].iloc[0]
-    if name == top:
-        return root
-    sub = reg.subtree(root, include_closed=True)
-    return sub[sub["name"] == name]["sor_code"].iloc[0]
-
-
-def accept_warnings(form, reason: str = "aftalt med SOR-teamet") -> None:
-    for code in {w.code for w in form.state.warnings} - set(form.state.accepted):
-        form.controls[f"accept_{code}"].value = True
-        form.controls[f"reason_{code}"].value = reason
 
 
 def test_create_shows_errors_then_applies_and_appears_in_the_tree(demo) -> None:

@@ -5,16 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sorkit.widgets import UnitTree
-from tests.conftest import TODAY
-
-
-def named(reg, name: str, top: str = "Allerød Kommune") -> str:
-    roots = reg.roots()
-    root = roots[roots["name"] == top]["sor_code"].iloc[0]
-    if name == top:
-        return root
-    sub = reg.subtree(root, include_closed=True)
-    return sub[sub["name"] == name]["sor_code"].iloc[0]
+from tests.helpers import TODAY, named
 
 
 def test_children_load_only_when_a_node_opens(demo) -> None:

@@ -53,7 +53,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _configure_import(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="SOR-eksport: XML (komplet udtræk) eller CSV")
+    from sorkit.importers.formats import IMPORT_FORMATS
+
+    kinds = ", ".join(f"{f.label} ({'/'.join(f.suffixes)})" for f in IMPORT_FORMATS.values())
+    p.add_argument("file", help=f"SOR-eksport: {kinds}")
     register_arg(p)
     p.add_argument("--dry-run", action="store_true", help="kontrollér kun; skriv intet")
     p.add_argument("--force", action="store_true", help="tillad flere lukninger end grænsen")
@@ -63,16 +66,25 @@ def _configure_import(p: argparse.ArgumentParser) -> None:
     today_arg(p)
 
 
-@add_command("import", "importér en SOR-eksport (XML eller CSV) i registret", _configure_import)
+def _import_help() -> str:
+    from sorkit.importers.formats import IMPORT_FORMATS
+
+    return (
+        f"importér en SOR-eksport ({' eller '.join(n.upper() for n in IMPORT_FORMATS)}) i registret"
+    )
+
+
+@add_command("import", _import_help(), _configure_import)
 def _import(args: argparse.Namespace) -> int:
     import sorkit
+    from sorkit.importers.formats import import_format_for
 
     source = Path(args.file)
     if not source.exists():
         raise CliError(CLI_TEXTS["no_file"].format(path=source))
     path = Path(args.register or default_register())
     reg = sorkit.open_register(path, user=args.user, today=args.today)
-    importer = sorkit.import_sor_xml if source.suffix.lower() == ".xml" else sorkit.import_sor_csv
+    importer = import_format_for(source).read
     report = importer(
         reg,
         source,
@@ -95,8 +107,13 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("out", help="mappe (parquet) eller fil (csv, fhir, xml)")
-    p.add_argument("--format", "-f", default="parquet", help="parquet, csv, fhir eller xml")
+    from sorkit.exporters.formats import EXPORT_FORMATS
+
+    folders = [f.name for f in EXPORT_FORMATS.values() if f.target == "mappe"]
+    files = [f.name for f in EXPORT_FORMATS.values() if f.target != "mappe"]
+    p.add_argument("out", help=f"mappe ({', '.join(folders)}) eller fil ({', '.join(files)})")
+    kinds = "; ".join(f"{f.name}: {f.label}" for f in EXPORT_FORMATS.values())
+    p.add_argument("--format", "-f", default="parquet", help=f"{kinds} (standard: parquet)")
     p.add_argument("--as-of", type=date_arg, default=None, help="dato ÅÅÅÅ-MM-DD (standard: i dag)")
     p.add_argument(
         "--include-closed",
@@ -108,9 +125,14 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     today_arg(p)
 
 
-@add_command(
-    "export", "eksportér registret som Parquet, CSV, FHIR eller SOR XML", _configure_export
-)
+def _export_help() -> str:
+    from sorkit.exporters.formats import EXPORT_FORMATS
+
+    names = [f.name.upper() if f.name != "parquet" else "Parquet" for f in EXPORT_FORMATS.values()]
+    return f"eksportér registret som {', '.join(names[:-1])} eller {names[-1]}"
+
+
+@add_command("export", _export_help(), _configure_export)
 def _export(args: argparse.Namespace) -> int:
     import sorkit
 

@@ -2,9 +2,9 @@
 
 :func:`commit` writes a :class:`~sorkit.store.WriteSet` (events, cancellations, audit rows, a
 batch record) in one transaction and then brings the register up to date: its snapshot takes
-the touched units' new versions, and the search index and the change log follow the snapshot
-(the index is rebuilt from it, the change log reads what was written after the generation it
-holds). :func:`audit_rows` builds the audit records of a planned change; :func:`bulk_import`
+the touched units' new versions at the new generation; the search index and the change log are
+kept per snapshot and catch up with it on their next read (the change log reads only the units
+written since the generation it holds). :func:`audit_rows` builds the audit records of a planned change; :func:`bulk_import`
 and :func:`bulk_load` are the two whole-register writes (an import into an empty register, the
 demo builder). The engine, cancel, batch apply, the importers and the demo builder call these;
 nothing else calls the store's write methods or the register's private members.

@@ -24,16 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 from sorkit.errors import SorImportError
 from sorkit.exporters.common import export_day
+from sorkit.exporters.formats import EXPORT_FORMATS, find_export_format
 
 if TYPE_CHECKING:
     from sorkit.register import Register
 
 __all__ = ["FORMATS", "INCLUDE_CLOSED", "ExportResult", "export", "load_parquet", "write_sor_xml"]
 
-FORMATS = ("parquet", "csv", "fhir", "xml")
+#: The export formats' names (the registry is :data:`sorkit.exporters.formats.EXPORT_FORMATS`).
+FORMATS = tuple(EXPORT_FORMATS)
 
 #: ``include_closed`` when not given: complete exports hold closed units, the others do not.
-INCLUDE_CLOSED = {"parquet": True, "xml": True, "csv": False, "fhir": False}
+INCLUDE_CLOSED = {name: f.include_closed for name, f in EXPORT_FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def export(
     Args:
         reg: the register.
         path: a folder for ``parquet``; a file for ``csv``, ``fhir`` (JSON) and ``xml``.
-        format: ``parquet``, ``csv``, ``fhir`` or ``xml``.
+        format: a name in :data:`sorkit.exporters.formats.EXPORT_FORMATS` (``parquet``,
+            ``csv``, ``fhir`` or ``xml``; ``json`` means ``fhir``).
         as_of: the date for csv/fhir/xml (date or ISO text; default today); not used by parquet.
         include_closed: also units closed before ``as_of``. Default (None): True for
             ``xml`` and ``parquet`` (complete exports), False for ``csv`` and ``fhir`` (what is
@@ -75,43 +78,12 @@ def export(
         ValueError: unknown format, or ``include_closed=False`` for parquet.
         SorExportError: a unit cannot be written validly in SOR XML (every one is named).
     """
-    fmt = (format or "").strip().lower()
-    if fmt == "json":
-        fmt = "fhir"
-    if fmt not in FORMATS:
-        raise ValueError(f"ukendt eksportformat '{format}' (vælg en af {', '.join(FORMATS)})")
+    fmt = find_export_format(format)
     if include_closed is None:
-        include_closed = INCLUDE_CLOSED[fmt]
-    target = Path(path)
-    if fmt == "parquet":
-        if not include_closed:
-            raise ValueError(
-                "Parquet-eksporten rummer hele registret med historik; "
-                "lukkede enheder kan ikke udelades (brug csv eller fhir)"
-            )
-        from sorkit.version import __version__
-
-        manifest = reg.store.dump_parquet(target, sorkit_version=__version__)
-        rows = manifest["tables"].get("unit_versions", {}).get("rows", 0)
-        return ExportResult(fmt, str(target), None, int(rows))
-    day = export_day(reg, as_of)
-    if fmt == "csv":
-        from sorkit.exporters.tables import write_csv
-
-        return ExportResult(
-            fmt, str(target), day, write_csv(reg, target, day, include_closed=include_closed)
-        )
-    if fmt == "fhir":
-        from sorkit.exporters.fhir import write_bundle
-
-        return ExportResult(
-            fmt, str(target), day, write_bundle(reg, target, day, include_closed=include_closed)
-        )
-    from sorkit.exporters.sorxml import write_sor_xml as _write
-
-    return ExportResult(
-        fmt, str(target), day, _write(reg, target, day, include_closed=include_closed)
-    )
+        include_closed = fmt.include_closed
+    day = export_day(reg, as_of) if fmt.dated else None
+    count = fmt.write(reg, Path(path), day, include_closed)
+    return ExportResult(fmt.name, str(Path(path)), day, count)
 
 
 def write_sor_xml(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from sorkit.engine import Applied
 from sorkit.errors import SorkitError
 from sorkit.texts import WIDGET_TEXTS
 from sorkit.widgets.details import UnitDetails
@@ -19,6 +18,10 @@ from sorkit.widgets.forms_move import MoveForm
 from sorkit.widgets.history import HistoryPanel
 from sorkit.widgets.search_panel import SearchPanel
 from sorkit.widgets.tree import UnitTree
+
+if TYPE_CHECKING:
+    from sorkit.engine.values import Applied
+    from sorkit.register import Register
 
 T = WIDGET_TEXTS
 TAB_KEYS = ("details", "history", "create", "edit", "move", "close", "location", "search")
@@ -53,7 +56,7 @@ class StewardApp(w.HBox):
     and search are refreshed.
     """
 
-    def __init__(self, reg: Any, only_mine: bool | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, only_mine: bool | None = None, **kwargs: Any):
         """Build the app; ``only_mine`` defaults to True for stewards."""
         super().__init__(**kwargs)
         self.reg = reg

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
@@ -20,6 +20,9 @@ from sorkit.texts import (
     STATUS_LABELS,
     WIDGET_TEXTS,
 )
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 T = WIDGET_TEXTS
 
@@ -54,7 +57,7 @@ DETAIL_FIELDS = (
 )
 
 
-def unit_label(reg: Any, sor_code: str | None, as_of: dt.date | None = None) -> str:
+def unit_label(reg: Register, sor_code: str | None, as_of: dt.date | None = None) -> str:
     """``Name (SOR code)`` for a code, or a dash when there is none or it is unknown."""
     if not sor_code:
         return "–"
@@ -64,7 +67,7 @@ def unit_label(reg: Any, sor_code: str | None, as_of: dt.date | None = None) -> 
         return html.escape(str(sor_code))
 
 
-def show_value(reg: Any, unit: Unit, name: str) -> str:
+def show_value(reg: Register, unit: Unit, name: str) -> str:
     """A field of the unit as readable Danish text."""
     value = getattr(unit, name)
     if name == "level":
@@ -103,7 +106,7 @@ def location_text(ln: LocationNumber) -> str:
     return "<br>".join(parts)
 
 
-def source_text(reg: Any, unit: Unit, name: str) -> str:
+def source_text(reg: Register, unit: Unit, name: str) -> str:
     """Where an inherited value comes from (empty for the unit's own values)."""
     holder = unit.inherited.get(name)
     if not holder or holder == unit.sor_code:
@@ -115,7 +118,7 @@ def source_text(reg: Any, unit: Unit, name: str) -> str:
     return INHERITED_FROM.format(name=html.escape(holder_name), sor_code=holder)
 
 
-def details_html(reg: Any, unit: Unit) -> str:
+def details_html(reg: Register, unit: Unit) -> str:
     """The detail table of a unit."""
     rows = []
     for name in DETAIL_FIELDS:
@@ -131,7 +134,7 @@ def details_html(reg: Any, unit: Unit) -> str:
     return f"<table>{''.join(rows)}</table>"
 
 
-def pending_of(reg: Any, sor_code: str) -> pd.DataFrame:
+def pending_of(reg: Register, sor_code: str) -> pd.DataFrame:
     """The unit's own changes that have not yet taken effect."""
     frame = reg.pending(under=sor_code)
     if len(frame):
@@ -145,7 +148,7 @@ class UnitDetails(w.VBox):
     ``controls``: ``fields`` (the table, HTML) and ``pending`` (HTML).
     """
 
-    def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Show ``sor_code`` (or nothing until :meth:`set_unit`)."""
         super().__init__(**kwargs)
         self.reg = reg

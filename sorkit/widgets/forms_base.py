@@ -14,16 +14,19 @@ import html
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from sorkit.dates import format_da
-from sorkit.engine import Applied
 from sorkit.errors import ChangeRejected, RegisterBusy, SorkitError
 from sorkit.ids import clean_digits, is_valid_sor_code
 from sorkit.texts import BUSY, WIDGET_TEXTS
 from sorkit.widgets.state import FormState, get_at, replace_at
+
+if TYPE_CHECKING:
+    from sorkit.engine.values import Applied
+    from sorkit.register import Register
 
 T = WIDGET_TEXTS
 
@@ -58,7 +61,7 @@ class FormBase(w.VBox):
     #: The path of the form's date in ``values`` (used to complete the findings, see below).
     date_path: str | None = None
 
-    def __init__(self, reg: Any, values: Any, **kwargs: Any):
+    def __init__(self, reg: Register, values: Any, **kwargs: Any):
         """Bind the form to a register with initial field values."""
         super().__init__(**kwargs)
         self.reg = reg

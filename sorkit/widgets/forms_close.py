@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from sorkit.changes import CloseUnit
 from sorkit.dates import format_da
-from sorkit.engine import earliest_date
 from sorkit.errors import SorkitError
 from sorkit.widgets.controls import date_field, text_field
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import CloseValues
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 
 class CloseForm(FormBase):
@@ -29,9 +31,9 @@ class CloseForm(FormBase):
     apply_label = T["close"]
     date_path = "last_day"
 
-    def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Build the form for ``sor_code`` (or the unit chosen later)."""
-        values = CloseValues(sor_code=sor_code or "", last_day=earliest_date("close", reg.today))
+        values = CloseValues(sor_code=sor_code or "", last_day=reg.earliest_date("close"))
         super().__init__(reg, values, **kwargs)
         self.heading = w.HTML()
         self.question = w.HTML()
@@ -119,7 +121,7 @@ class CloseForm(FormBase):
             self.confirmation.layout.display = "" if self.values.confirming else "none"
 
 
-def confirmation_text(reg: Any, plan: Any) -> str:
+def confirmation_text(reg: Register, plan: Any) -> str:
     """The confirmation question: the unit, its last day, its subtree and location number."""
     change = plan.change
     names = []

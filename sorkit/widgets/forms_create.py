@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from sorkit.engine import Applied, earliest_date
 from sorkit.texts import FIELD_LABELS
 from sorkit.widgets.controls import (
     address_block,
@@ -21,6 +20,10 @@ from sorkit.widgets.controls import (
 )
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import INHERIT, SAME, CreateValues, UnitFields, create_change
+
+if TYPE_CHECKING:
+    from sorkit.engine.values import Applied
+    from sorkit.register import Register
 
 
 def unit_field_blocks(form: FormBase, path: str) -> list[Any]:
@@ -72,7 +75,7 @@ class CreateForm(FormBase):
     apply_label = T["create"]
     date_path = "valid_from"
 
-    def __init__(self, reg: Any, parent: str | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, parent: str | None = None, **kwargs: Any):
         """Build the form; ``parent`` is the SOR code to create under (or pick later)."""
         super().__init__(reg, self.blank(reg, parent or ""), **kwargs)
         self.heading = w.HTML()
@@ -93,10 +96,10 @@ class CreateForm(FormBase):
             self.validate()
 
     @staticmethod
-    def blank(reg: Any, parent: str) -> CreateValues:
+    def blank(reg: Register, parent: str) -> CreateValues:
         """Fresh values: default date today + 7, addresses inherited, no location number."""
         return CreateValues(
-            parent=parent, valid_from=earliest_date("create", reg.today), fields=UnitFields()
+            parent=parent, valid_from=reg.earliest_date("create"), fields=UnitFields()
         )
 
     def set_unit(self, sor_code: str | None) -> None:
@@ -119,7 +122,7 @@ class CreateForm(FormBase):
             f"<h4>{T['tabs_create']}: {unit_label(self.reg, self.values.parent)}</h4>"
         )
         self._earliest.value = T["earliest"].format(
-            date=format_da(earliest_date("create", self.reg.today))
+            date=format_da(self.reg.earliest_date("create"))
         )
 
     def build_change(self) -> Any:
@@ -136,6 +139,6 @@ class CreateForm(FormBase):
         self._render()
 
 
-def today_plus(reg: Any, days: int) -> dt.date:
+def today_plus(reg: Register, days: int) -> dt.date:
     """The register's today plus ``days``."""
     return reg.today + dt.timedelta(days=days)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from sorkit import refdata
-from sorkit.engine import Applied, earliest_date
 from sorkit.errors import SorkitError
 from sorkit.ids import is_valid_sor_code
 from sorkit.widgets.controls import date_field, text_field
 from sorkit.widgets.forms_base import FormBase, InputProblem, T, sor_code_or_problem
 from sorkit.widgets.forms_create import unit_field_blocks
 from sorkit.widgets.state import EditValues, UnitFields, edit_change
+
+if TYPE_CHECKING:
+    from sorkit.engine.values import Applied
+    from sorkit.register import Register
 
 
 class EditForm(FormBase):
@@ -28,7 +31,7 @@ class EditForm(FormBase):
     apply_label = T["save"]
     date_path = "effective_from"
 
-    def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Build the form, loading ``sor_code`` if given."""
         super().__init__(reg, EditValues(), **kwargs)
         self.heading = w.HTML()
@@ -51,7 +54,7 @@ class EditForm(FormBase):
     def _load(self, sor_code: str) -> None:
         from sorkit.widgets.details import unit_label
 
-        day = earliest_date("edit", self.reg.today)
+        day = self.reg.earliest_date("edit")
         original = UnitFields()
         level = "OE"
         if sor_code and is_valid_sor_code(sor_code):

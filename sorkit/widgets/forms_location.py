@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from sorkit.changes import SetLocationNumber
-from sorkit.engine import earliest_date
 from sorkit.errors import SorkitError
 from sorkit.widgets.controls import date_field, location_block, text_field
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import INHERIT, OWN, LocationFields, LocationValues
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 
 class LocationNumberForm(FormBase):
@@ -27,7 +29,7 @@ class LocationNumberForm(FormBase):
     apply_label = T["save_location"]
     date_path = "effective_from"
 
-    def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Build the form, loading the unit's own location number if ``sor_code`` is given."""
         super().__init__(reg, LocationValues(), **kwargs)
         self.heading = w.HTML()
@@ -51,7 +53,7 @@ class LocationNumberForm(FormBase):
     def _load(self, sor_code: str) -> None:
         from sorkit.widgets.details import unit_label
 
-        day = earliest_date("location_number", self.reg.today)
+        day = self.reg.earliest_date("location_number")
         location = LocationFields(mode=OWN)
         if sor_code:
             try:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from sorkit.changes import MoveUnit
-from sorkit.engine import earliest_date
 from sorkit.widgets.controls import date_field, text_field
 from sorkit.widgets.forms_base import FormBase, T, sor_code_or_problem
 from sorkit.widgets.state import MoveValues
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 
 class MoveForm(FormBase):
@@ -25,11 +27,9 @@ class MoveForm(FormBase):
     apply_label = T["move"]
     date_path = "effective_from"
 
-    def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Build the form for ``sor_code`` (or the unit chosen later)."""
-        values = MoveValues(
-            sor_code=sor_code or "", effective_from=earliest_date("move", reg.today)
-        )
+        values = MoveValues(sor_code=sor_code or "", effective_from=reg.earliest_date("move"))
         super().__init__(reg, values, **kwargs)
         self.heading = w.HTML()
         self.parent_label = w.HTML()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
@@ -11,6 +11,9 @@ import pandas as pd
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
 from sorkit.texts import WIDGET_TEXTS
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 T = WIDGET_TEXTS
 
@@ -34,7 +37,7 @@ class HistoryPanel(w.VBox):
     ``history`` holds the DataFrame from ``reg.history`` for the shown unit.
     """
 
-    def __init__(self, reg: Any, sor_code: str | None = None, **kwargs: Any):
+    def __init__(self, reg: Register, sor_code: str | None = None, **kwargs: Any):
         """Show the history of ``sor_code`` (or nothing until :meth:`set_unit`)."""
         super().__init__(**kwargs)
         self.reg = reg

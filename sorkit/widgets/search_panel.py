@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
@@ -14,6 +14,9 @@ from sorkit import refdata
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
 from sorkit.texts import FIELD_LABELS, LEVEL_LABELS, STATUS_LABELS, WIDGET_TEXTS
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 T = WIDGET_TEXTS
 _STYLE = {"description_width": "150px"}
@@ -38,7 +41,7 @@ class SearchPanel(w.VBox):
     calls the :meth:`on_select` callbacks). ``results`` holds the last DataFrame.
     """
 
-    def __init__(self, reg: Any, **kwargs: Any):
+    def __init__(self, reg: Register, **kwargs: Any):
         """Build the panel for ``reg``."""
         super().__init__(**kwargs)
         self.reg = reg

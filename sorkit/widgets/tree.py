@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 from ipytree import Node, Tree
@@ -22,6 +22,9 @@ from ipytree import Node, Tree
 from sorkit.dates import format_da
 from sorkit.errors import SorkitError
 from sorkit.texts import LEVEL_LABELS, WIDGET_TEXTS
+
+if TYPE_CHECKING:
+    from sorkit.register import Register
 
 T = WIDGET_TEXTS
 #: Font Awesome 4 icon per level and ipytree icon style per status.
@@ -50,7 +53,7 @@ class UnitTree(w.VBox):
     the SOR code and the :meth:`on_select` callbacks are called.
     """
 
-    def __init__(self, reg: Any, only_mine: bool = False, **kwargs: Any):
+    def __init__(self, reg: Register, only_mine: bool = False, **kwargs: Any):
         """Build the tree's roots (IEs, or the user's scope roots with ``only_mine``)."""
         super().__init__(**kwargs)
         self.reg = reg

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 import sorkit
 from tests.browser.conftest import LOCAL, TIMEOUT_MS, BrowserSession
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 expect.set_options(timeout=TIMEOUT_MS)
 
