@@ -69,11 +69,21 @@ def import_sor_csv(reg: Register, path: Any, **options: Any) -> Any:
     return _imp(reg, path, **options)
 
 
-def export(reg: Register, path: Any, format: str = "parquet", as_of: Any = None) -> Any:
-    """Export the register as Parquet, CSV or FHIR; see :mod:`sorkit.exporters`."""
+def export(
+    reg: Register,
+    path: Any,
+    format: str = "parquet",
+    as_of: Any = None,
+    *,
+    include_closed: bool | None = None,
+) -> Any:
+    """Export the register as Parquet, CSV, FHIR or SOR XML; see :func:`sorkit.exporters.export`.
+
+    ``include_closed`` defaults to True for SOR XML and Parquet, False for CSV and FHIR.
+    """
     from sorkit.exporters import export as _exp
 
-    return _exp(reg, path, format=format, as_of=as_of)
+    return _exp(reg, path, format=format, as_of=as_of, include_closed=include_closed)
 
 
 __all__ = [

@@ -16,7 +16,7 @@ from typing import Any
 
 from sorkit import model as values  # the normalisers (types at the door)
 from sorkit.errors import InvalidValueType
-from sorkit.model import EDITABLE_FIELDS, LEVELS, Address, LocationNumber
+from sorkit.model import EDITABLE_FIELDS, LEVELS, Address, LocationNumber, local_attribute_slots
 
 SAME_AS_POSTAL = "same_as_postal"
 SAME_AS_VISITING = "same_as_visiting"
@@ -95,6 +95,8 @@ class CreateUnit:
         values.normalise(self, _CREATE_FIELDS)
         if self.unit_type is not None:
             object.__setattr__(self, "unit_type", str(self.unit_type).strip() or None)
+        object.__setattr__(self, "local_attributes", local_attribute_slots(self.local_attributes))
+        object.__setattr__(self, "specialities", tuple(str(s) for s in self.specialities or ()))
 
     operation = "create"
 
@@ -172,9 +174,10 @@ class EditUnit:
             out.update(phone=None, email=None, website=None, fax=None)
         if out.get("location_number") is not None:
             out["inherit_location_number"] = False
-        for key in ("local_attributes", "specialities"):
-            if key in out:
-                out[key] = tuple(out[key] or ())
+        if "local_attributes" in out:
+            out["local_attributes"] = local_attribute_slots(out["local_attributes"])
+        if "specialities" in out:
+            out["specialities"] = tuple(out["specialities"] or ())
         if "unit_type" in out and out["unit_type"] is not None:
             out["unit_type"] = str(out["unit_type"])
         return out

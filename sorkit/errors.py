@@ -133,3 +133,7 @@ class ReadOnlySQL(SorkitError, PermissionError):
 
 class SQLError(SorkitError, ValueError):
     """``reg.sql`` could not parse or run a query (DuckDB's message is kept)."""
+
+
+class SorExportError(SorkitError, ValueError):
+    """A register could not be exported in the asked format; nothing was written."""

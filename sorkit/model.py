@@ -552,8 +552,23 @@ _STR_FIELDS = {
 }
 
 
+def local_attribute_slots(values: Any) -> tuple[str, ...]:
+    """Local attributes by slot: item ``i`` is SOR's ``LocalAttribute{i + 1}``.
+
+    An empty slot before a filled one is ``""`` (a unit with only its third attribute is
+    ``("", "", "x")``); None and blank values count as empty, and empty slots at the end are
+    dropped, so equal attributes have one storage form.
+    """
+    out = ["" if v is None or not str(v).strip() else str(v) for v in (values or ())]
+    while out and out[-1] == "":
+        out.pop()
+    return tuple(out)
+
+
 def normalise_field(name: str, value: Any) -> Any:
     """Bring a field value into storage form (tuples, plain dicts, str, bool)."""
+    if name == "local_attributes":
+        return local_attribute_slots(value)
     if name in _TUPLE_FIELDS:
         return tuple(str(v) for v in (value or ()))
     if name in _BOOL_FIELDS:

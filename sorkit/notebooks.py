@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "KERNEL",
+    "NOTEBOOK_ONLY_TAG",
     "NotebookRun",
     "batch_notebook",
     "notebook_dir",
@@ -110,6 +111,7 @@ def run_notebook(
     timeout: int | None = None,
     cwd: str | Path | None = None,
     progress: bool = False,
+    hide_code: bool = False,
 ) -> NotebookRun:
     """Execute a notebook through papermill, keep the executed notebook and an HTML copy.
 
@@ -125,6 +127,8 @@ def run_notebook(
         cwd: the folder the kernel starts in (default: the output folder).
         progress: show papermill's tqdm progress bar over the cells (the command line does
             when it runs in a terminal).
+        hide_code: the HTML copy leaves out code cells' input (see :func:`write_html`); the
+            executed notebook keeps it for the record.
 
     Returns:
         The :class:`NotebookRun`; a failing notebook does not raise.
@@ -153,7 +157,7 @@ def run_notebook(
     except papermill.PapermillExecutionError as exc:
         ok, error, error_name = False, _readable(exc), exc.ename
     seconds = time.monotonic() - started
-    page = write_html(target) if html and target.exists() else None
+    page = write_html(target, hide_code=hide_code) if html and target.exists() else None
     return NotebookRun(target, page, out, ok, error, error_name, seconds, params)
 
 
@@ -175,14 +179,31 @@ def _readable(exc: Any) -> str:
     return value or str(getattr(exc, "ename", "") or exc)
 
 
-def write_html(notebook: str | Path) -> Path | None:
-    """Write an HTML copy next to an executed notebook; None if nbconvert fails."""
+#: Cells tagged so are notes for whoever opens the notebook; the hidden-code HTML leaves them out.
+NOTEBOOK_ONLY_TAG = "remove_cell"
+
+
+def write_html(notebook: str | Path, *, hide_code: bool = False) -> Path | None:
+    """Write an HTML copy next to an executed notebook; None if nbconvert fails.
+
+    With ``hide_code`` (the reports) the copy is for the people who read the findings: no code
+    cell input, no ``In``/``Out`` prompts, and no cells tagged :data:`NOTEBOOK_ONLY_TAG`.
+    """
     import nbformat
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     path = Path(notebook)
+    config = Config()
+    if hide_code:
+        config.HTMLExporter.exclude_input = True
+        config.HTMLExporter.exclude_input_prompt = True
+        config.HTMLExporter.exclude_output_prompt = True
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = {NOTEBOOK_ONLY_TAG}
     try:
-        body, _resources = HTMLExporter().from_notebook_node(nbformat.read(path, as_version=4))
+        exporter = HTMLExporter(config=config)
+        body, _resources = exporter.from_notebook_node(nbformat.read(path, as_version=4))
     except Exception:  # noqa: BLE001 - the notebook artefact is the record; HTML is a copy
         return None
     page = path.with_suffix(".html")
@@ -247,7 +268,7 @@ def run_report(
     notebook = report_notebook(name)
     out = Path(output_dir) if output_dir else Path("output") / f"{notebook.stem}-{_stamp()}"
     params = {"register": _register_param(register), "out": str(out.resolve()), **parameters}
-    return run_notebook(notebook, out, params, progress=progress)
+    return run_notebook(notebook, out, params, progress=progress, hide_code=True)
 
 
 def _register_param(register: str | Path) -> str:

@@ -262,7 +262,20 @@ CLI_TEXTS = {
     "demo_built": "Byggede {path}: {units} enheder, {pending} ventende ændringer (i dag = {today}).",
     "import_dry": "Prøveimport af {source} i {path} (intet skrevet): {what}",
     "import_done": "Importerede {source} i {path}: {what}",
+    "import_complete": (
+        "filen er hele SOR (komplet udtræk): luk enheder, der mangler i filen, under alle "
+        "institutionsejere (bag grænsen for lukninger og prøvekørslen); standard: kun filens "
+        "institutionsejere berøres, medmindre filen selv angiver at være komplet"
+    ),
+    "import_scope_owners": "kun filens institutionsejere",
+    "import_scope_complete": "hele registret (komplet udtræk)",
+    "import_owners": "Omfang: {scope}. Institutionsejere i filen: {count}",
     "exported": "Eksporteret: {result}",
+    "export_include_closed": (
+        "medtag enheder, der er lukket før datoen (standard: ja for xml og parquet, som er "
+        "komplette udtræk; nej for csv og fhir, som viser det gældende); "
+        "--no-include-closed udelader dem"
+    ),
     "rows": "Rækker: {text}",
     "batch_ok": "Prøvekørsel uden fejl ({seconds:.0f} s); intet er skrevet. Resultater i {out}:",
     "batch_failed": "Planen blev afvist:\n{error}",
@@ -297,6 +310,68 @@ REPORT_TEXTS = {
     "chart_title": "Lokationsnumre pr. region og netoperatør",
     "chart_y": "Antal lokationsnumre",
     "chart_legend": "Netoperatør",
+    "yes": "ja",
+    "no": "nej",
+    "none": "(ingen)",
+    "register": "Register",
+    "date": "Dato",
+    "ran": "Kørt",
+    "parameters": "Parametre",
+    "in_memory": "(i hukommelsen)",
+    "rows_shown": "Viser de første {shown} af {total} rækker; alle står i CSV-filen.",
+    "region": "Region",
+    "operation": "Ændring",
+    "count": "Antal",
+    "quality_chart_title": "Enheder med fund pr. kontrol og region",
+    "quality_chart_x": "Antal enheder",
+    "changes_chart_title": "Ændringer pr. uge",
+    "changes_chart_x": "Uge (mandag)",
+    "pending_chart_title": "Kommende ændringer pr. dag",
+    "pending_chart_x": "Virkningsdato",
+    "by_effective": "virkningsdato",
+    "by_recorded": "registreringsdato",
+}
+
+#: Report tables (sorkit.reports.view): the Danish name of every column a reader sees.
+REPORT_COLUMNS = {
+    "effective_date": "Virkningsdato",
+    "operation": "Ændring",
+    "sor_code": "SOR-kode",
+    "name": "Navn",
+    "path": "Placering",
+    "changes": "Hvad ændres",
+    "change_id": "Ændrings-id",
+    "recorded_by": "Registreret af",
+    "recorded_at": "Registreret",
+    "reason": "Begrundelse",
+    "batch_id": "Kørsel",
+    "count": "Antal",
+    "check_label": "Kontrol",
+    "level": "Niveau",
+    "detail": "Fund",
+    "units": "Enheder",
+    "gln": "Lokationsnummer",
+    "region_name": "Region",
+    "net_operator_name": "Netoperatør",
+    "edb_system": "EDB-system",
+    "system_supplier": "Systemleverandør",
+    "administrator": "EDI-administrator",
+    "edi_types": "EDI-typer",
+    "only_internal": "Kun internt brug",
+    "inactive": "Ikke aktivt",
+    "inheritors": "Enheder, der nedarver",
+    "region": "Region",
+}
+
+#: Report parameters as the header names them.
+REPORT_PARAMETERS = {
+    "start": "Fra",
+    "end": "Til",
+    "days": "Dage",
+    "by": "Efter",
+    "as_of": "Dato",
+    "under": "Under SOR-kode",
+    "today": "Registrets dato",
 }
 
 #: reg.compare's kinds of difference, as an analyst reads them (sorkit.analysis.compare.KINDS).

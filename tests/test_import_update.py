@@ -37,7 +37,13 @@ def newer(tmp_path: Path) -> Path:
     """SOR's newer state: a new clinic, the section renamed and moved under it, the dept closed."""
     sor = _base()
     add_unit(
-        sor, NEW, SI, "Roskilde Øjenklinik, klinik 2", D(2026, 5, 1), unit_type="550851000005109"
+        sor,
+        NEW,
+        SI,
+        "Roskilde Øjenklinik, klinik 2",
+        D(2026, 5, 1),
+        unit_type="550851000005109",
+        inherit_electronic=True,  # SOR XML needs a telephone number on an own electronic block
     )
     write(sor, SECTION, D(2026, 6, 1), "edit", name="Roskilde Øjenklinik, sengeafsnit")
     write(sor, SECTION, D(2026, 6, 1), "move", parent=NEW)
@@ -127,14 +133,18 @@ def test_fields_the_export_does_not_carry_are_kept(newer: Path) -> None:
 
 
 def test_units_missing_from_the_file_close_and_the_guard_counts_them() -> None:
+    # A complete export (scope="complete") closes what it lacks, under every owner.
     reg = _base()
     counts = table_counts(reg.store)
+    praksis = SAMPLES / "ONE_PRAKSIS.xml"
     with pytest.raises(sorkit.SorImportError, match="max_closures=2"):
-        import_sor_xml(reg, SAMPLES / "ONE_PRAKSIS.xml", max_closures=2)
+        import_sor_xml(reg, praksis, max_closures=2, scope="complete")
     assert table_counts(reg.store) == counts
-    dry = import_sor_xml(reg, SAMPLES / "ONE_PRAKSIS.xml", max_closures=2, dry_run=True)
+    dry = import_sor_xml(reg, praksis, max_closures=2, dry_run=True, scope="complete")
     assert dry.closed == 4 and dry.added == 3 and any("force" in c for c in dry.conflicts)
-    report = import_sor_xml(reg, SAMPLES / "ONE_PRAKSIS.xml", max_closures=2, force=True)
+    # An extract of another owner (the default scope) closes nothing of this one.
+    assert import_sor_xml(reg, praksis, max_closures=2, dry_run=True).closed == 0
+    report = import_sor_xml(reg, praksis, max_closures=2, force=True, scope="complete")
     assert report.written and report.closed == 4
     # Closed from the export's snapshot day (2010-01-26): the last day is the day before.
     assert reg.unit(IE).last_day == D(2010, 1, 25)

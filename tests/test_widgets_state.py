@@ -40,7 +40,7 @@ def test_own_address_and_location_number() -> None:
     values = fields.assignments()
     assert values["postal_address"] == Address("Kongevejen", "2", "3450")
     assert values["location_number"].gln == "5790000123456"
-    assert values["local_attributes"] == ("a", "b")
+    assert values["local_attributes"] == ("a", "", "b")  # slot 3 stays slot 3
     assert get_at(fields, "postal.street") == "Kongevejen"
 
 

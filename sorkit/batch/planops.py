@@ -139,7 +139,8 @@ def _unit_fields(row: PlanRow, *, editing: bool) -> dict[str, Any] | None:
         out["inherit_electronic"] = row.flag("inherit_electronic")
     for column in LIST_COLUMNS:
         if row.has(column):
-            out[column] = () if row.text(column) == CLEAR else row.items(column)
+            gaps = column == "local_attributes"
+            out[column] = () if row.text(column) == CLEAR else row.items(column, keep_gaps=gaps)
     address = _address(row)
     if address is not None or (editing and row.text("street") == CLEAR):
         out["postal_address"] = address

@@ -13,6 +13,7 @@ from typing import Any
 
 from sorkit.batch.planformat import OPERATION_DA, PlanProblem, is_blank
 from sorkit.ids import clean_digits, is_valid_sor_code
+from sorkit.model import local_attribute_slots
 
 __all__ = ["PlanRow"]
 
@@ -75,12 +76,18 @@ class PlanRow:
             self.bad(column, f"'{value}' er hverken ja eller nej")
         return False
 
-    def items(self, column: str) -> tuple[str, ...]:
-        """The value as a list (a YAML list, or text separated by |)."""
+    def items(self, column: str, *, keep_gaps: bool = False) -> tuple[str, ...]:
+        """The value as a list (a YAML list, or text separated by |).
+
+        With ``keep_gaps`` an empty item keeps its place as ``""`` (local attribute slots:
+        ``|b`` is attribute 2 alone); otherwise empty items are dropped.
+        """
         value = self.values.get(column)
         if is_blank(value):
             return ()
         parts = value if isinstance(value, (list, tuple)) else re.split(r"[|]", str(value))
+        if keep_gaps:
+            return local_attribute_slots("" if p is None else str(p).strip() for p in parts)
         return tuple(str(p).strip() for p in parts if str(p).strip())
 
     def date(self, column: str = "date") -> dt.date | None:

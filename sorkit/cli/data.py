@@ -61,6 +61,7 @@ def _configure_import(p: argparse.ArgumentParser) -> None:
     register_arg(p)
     p.add_argument("--dry-run", action="store_true", help="kontrollér kun; skriv intet")
     p.add_argument("--force", action="store_true", help="tillad flere lukninger end grænsen")
+    p.add_argument("--complete", action="store_true", help=CLI_TEXTS["import_complete"])
     p.add_argument("--reason", default=None, help="begrundelse til revisionssporet")
     p.add_argument("--user", default=None, help="hvem importerer")
     today_arg(p)
@@ -85,11 +86,22 @@ def _import(args: argparse.Namespace) -> int:
     path = register_target(args)
     reg = sorkit.open_register(path, user=args.user, today=args.today)
     importer = import_format_for(source).read
-    report = importer(reg, source, dry_run=args.dry_run, force=args.force, reason=args.reason)
+    report = importer(
+        reg,
+        source,
+        dry_run=args.dry_run,
+        force=args.force,
+        reason=args.reason,
+        scope="complete" if args.complete else None,
+    )
     counts = report.counts() if hasattr(report, "counts") else {}
     what = ", ".join(f"{k}: {v}" for k, v in counts.items()) or str(report)
     head = CLI_TEXTS["import_dry"] if args.dry_run else CLI_TEXTS["import_done"]
     print(head.format(source=source, path=path, what=what))
+    scope = CLI_TEXTS["import_scope_" + report.scope]
+    print(CLI_TEXTS["import_owners"].format(scope=scope, count=len(report.owners)))
+    for code, name in report.owners.items():
+        print(f"  {code} {name}")
     for line in list(getattr(report, "conflicts", []))[:20]:
         print(f"  {line}")
     _print_address_problems(list(getattr(report, "address_problems", [])))
@@ -117,6 +129,12 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     kinds = "; ".join(f"{f.name}: {f.label}" for f in EXPORT_FORMATS.values())
     p.add_argument("--format", "-f", default="parquet", help=f"{kinds} (standard: parquet)")
     p.add_argument("--as-of", type=date_arg, default=None, help="dato ÅÅÅÅ-MM-DD (standard: i dag)")
+    p.add_argument(
+        "--include-closed",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=CLI_TEXTS["export_include_closed"],
+    )
     register_arg(p)
     today_arg(p)
 
@@ -133,6 +151,8 @@ def _export(args: argparse.Namespace) -> int:
     import sorkit
 
     reg = open_from_args(args)
-    result = sorkit.export(reg, args.out, format=args.format, as_of=args.as_of)
+    result = sorkit.export(
+        reg, args.out, format=args.format, as_of=args.as_of, include_closed=args.include_closed
+    )
     print(CLI_TEXTS["exported"].format(result=result))
     return 0

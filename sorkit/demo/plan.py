@@ -252,7 +252,10 @@ def add_history(b: DemoBuilder) -> None:
             if roll < 0.6 or u.level == "IE":
                 b._emit(code, day, "edit", {"phone": b._phone(), "inherit_electronic": False})
             elif roll < 0.85:
-                b._emit(code, day, "edit", {"local_attributes": (f"ref-{b.rng.randrange(999)}",)})
+                value = f"ref-{b.rng.randrange(999)}"
+                if u.level == "OE":  # SOR has local attributes on OEs only
+                    gap = ("",) * (sum(map(int, code)) % 3)  # some in slot 2 or 3
+                    b._emit(code, day, "edit", {"local_attributes": (*gap, value)})
             else:
                 slug = D.ascii_slug(u.state["name"])[:20] or "enhed"
                 b._emit(

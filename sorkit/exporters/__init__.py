@@ -7,8 +7,12 @@
   columns of :data:`sorkit.exporters.tables.COLUMNS` (see :mod:`sorkit.exporters.tables`).
 * ``fhir``: a FHIR R4 Bundle (collection) of Organization resources with DK Core identifiers
   (see :mod:`sorkit.exporters.fhir`).
-* ``xml``: the SOR XML complete-export shape (see :mod:`sorkit.exporters.sorxml`), readable by
-  :func:`sorkit.import_sor_xml`.
+* ``xml``: a SOR XML complete export valid against the SOR XML v1.0.0 schema (see
+  :mod:`sorkit.exporters.sorxml`, which also lists what the schema has no place for), readable
+  by :func:`sorkit.import_sor_xml`.
+
+Closed units: ``include_closed`` defaults to True for the complete exports (SOR XML, Parquet)
+and to False for what is in force (CSV, FHIR); see :data:`INCLUDE_CLOSED`.
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from sorkit.exporters.formats import EXPORT_FORMATS, find_export_format
 if TYPE_CHECKING:
     from sorkit.register import Register
 
-__all__ = ["FORMATS", "ExportResult", "export", "load_parquet", "write_sor_xml"]
+__all__ = ["FORMATS", "INCLUDE_CLOSED", "ExportResult", "export", "load_parquet", "write_sor_xml"]
 
 #: The export formats' names (the registry is :data:`sorkit.exporters.formats.EXPORT_FORMATS`).
 FORMATS = tuple(EXPORT_FORMATS)
+
+#: ``include_closed`` when not given: complete exports hold closed units, the others do not.
+INCLUDE_CLOSED = {name: f.include_closed for name, f in EXPORT_FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def export(
     format: str = "parquet",
     as_of: Any = None,
     *,
-    include_closed: bool = False,
+    include_closed: bool | None = None,
 ) -> ExportResult:
     """Export the register to ``path``.
 
@@ -60,15 +67,20 @@ def export(
         format: a name in :data:`sorkit.exporters.formats.EXPORT_FORMATS` (``parquet``,
             ``csv``, ``fhir`` or ``xml``; ``json`` means ``fhir``).
         as_of: the date for csv/fhir/xml (date or ISO text; default today); not used by parquet.
-        include_closed: csv/fhir/xml: also units closed before ``as_of``.
+        include_closed: also units closed before ``as_of``. Default (None): True for
+            ``xml`` and ``parquet`` (complete exports), False for ``csv`` and ``fhir`` (what is
+            in force). Parquet always holds the whole register, so False is refused there.
 
     Returns:
         An :class:`ExportResult` (``count`` = units written; for parquet the unit versions).
 
     Raises:
-        ValueError: unknown format.
+        ValueError: unknown format, or ``include_closed=False`` for parquet.
+        SorExportError: a unit cannot be written validly in SOR XML (every one is named).
     """
     fmt = find_export_format(format)
+    if include_closed is None:
+        include_closed = fmt.include_closed
     day = export_day(reg, as_of) if fmt.dated else None
     count = fmt.write(reg, Path(path), day, include_closed)
     return ExportResult(fmt.name, str(Path(path)), day, count)
@@ -79,9 +91,12 @@ def write_sor_xml(
     path: str | os.PathLike[str],
     as_of: Any = None,
     *,
-    include_closed: bool = False,
+    include_closed: bool = True,
 ) -> int:
-    """Write the register as a SOR XML complete export on ``as_of``; return the unit count."""
+    """Write the register as a SOR XML complete export on ``as_of``; return the unit count.
+
+    Closed units are included unless ``include_closed=False`` (see :func:`export`).
+    """
     from sorkit.exporters.sorxml import write_sor_xml as _write
 
     return _write(reg, Path(path), export_day(reg, as_of), include_closed=include_closed)

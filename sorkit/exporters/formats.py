@@ -31,6 +31,8 @@ class ExportFormat:
         dated: whether it exports the register on one date (``as_of``).
         write: writes the export and returns the units (or rows) written.
         aliases: other names that pick it.
+        include_closed: the default of ``include_closed``: True for complete exports (SOR XML,
+            Parquet), False for what is in force (CSV, FHIR).
     """
 
     name: str
@@ -39,18 +41,27 @@ class ExportFormat:
     dated: bool
     write: Writer
     aliases: tuple[str, ...] = ()
+    include_closed: bool = False
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {}
 
 
 def export_format(
-    name: str, label: str, *, target: str = "fil", dated: bool = True, aliases: tuple[str, ...] = ()
+    name: str,
+    label: str,
+    *,
+    target: str = "fil",
+    dated: bool = True,
+    aliases: tuple[str, ...] = (),
+    include_closed: bool = False,
 ) -> Callable[[Writer], Writer]:
     """Register ``write`` as the export format ``name`` (a decorator)."""
 
     def register(write: Writer) -> Writer:
-        EXPORT_FORMATS[name] = ExportFormat(name, label, target, dated, write, aliases)
+        EXPORT_FORMATS[name] = ExportFormat(
+            name, label, target, dated, write, aliases, include_closed
+        )
         return write
 
     return register
@@ -76,10 +87,20 @@ def _dated(day: dt.date | None) -> dt.date:
 
 
 @export_format(
-    "parquet", "alle tabeller som Parquet (til backup og analyse)", target="mappe", dated=False
+    "parquet",
+    "alle tabeller som Parquet (til backup og analyse)",
+    target="mappe",
+    dated=False,
+    include_closed=True,
 )
 def _parquet(reg: Register, path: Path, day: dt.date | None, include_closed: bool) -> int:
     from sorkit.version import __version__
+
+    if not include_closed:
+        raise ValueError(
+            "Parquet-eksporten rummer hele registret med historik; "
+            "lukkede enheder kan ikke udelades (brug csv eller fhir)"
+        )
 
     manifest = reg.store.dump_parquet(path, sorkit_version=__version__)
     return int(manifest["tables"].get("unit_versions", {}).get("rows", 0))
@@ -99,7 +120,11 @@ def _fhir(reg: Register, path: Path, day: dt.date | None, include_closed: bool) 
     return write_bundle(reg, path, _dated(day), include_closed=include_closed)
 
 
-@export_format("xml", "SOR XML komplet udtræk (kan importeres igen)")
+@export_format(
+    "xml",
+    "SOR XML komplet udtræk, gyldigt efter SOR XML v1.0.0-skemaet (kan importeres igen)",
+    include_closed=True,
+)
 def _xml(reg: Register, path: Path, day: dt.date | None, include_closed: bool) -> int:
     from sorkit.exporters.sorxml import write_sor_xml
 

@@ -70,6 +70,8 @@ def show(snap: Any, name: str, value: Any, day: dt.date | None = None) -> str:
             return f"{value.get('gln')}{inactive}"
         address = Address.from_dict(value)
         return address.one_line() if address is not None else "-"
+    if name == "local_attributes" and isinstance(value, tuple) and "" in value:
+        return ", ".join(f"nr. {i}: {v}" for i, v in enumerate(value, start=1) if v)
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
     return str(value)

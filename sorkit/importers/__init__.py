@@ -14,7 +14,8 @@ Both importers work the same way:
    (:mod:`sorkit.importers.diff`) and the difference is applied as effective-dated ``create``,
    ``edit``, ``move`` and ``close`` events in one transaction (``Store.write``), one audit row
    per unit changed. ``dry_run=True`` only reports; more than ``max_closures`` closures are
-   refused unless ``force=True``.
+   refused unless ``force=True``. An update touches only the institution owners the file holds
+   unless the file is a complete export (``scope="complete"``; :mod:`sorkit.importers.scope`).
 
 Either way the register's guarantees (rules.md §5) are checked on the result before anything is
 written. Importing needs the ``sds_admin`` role (everyone has it in an unmanaged register).
@@ -46,6 +47,7 @@ from sorkit.importers.diff import (
     project_updates,
     unit_events,
 )
+from sorkit.importers.scope import covered_owners, resolve_scope
 from sorkit.invariants import problems as guarantee_problems
 from sorkit.model import Version
 from sorkit.snapshot import Snapshot
@@ -77,6 +79,7 @@ def import_sor_xml(
     close_missing: bool = True,
     reason: str | None = None,
     chunk: int = 50_000,
+    scope: str | None = None,
 ) -> ImportReport:
     """Import a SOR XML complete export (namespace ``urn:oio:sundhedsstyrelsen:organisation:1.0.0``).
 
@@ -87,14 +90,21 @@ def import_sor_xml(
         max_closures: an update closing more units than this is refused unless ``force``.
         force: allow more closures than ``max_closures``.
         close_missing: on an update, close open units the file does not hold (from the
-            export's SnapshotDate, else from today).
+            export's SnapshotDate, else from today), within the scope.
+        scope: ``"owners"``: the import touches only the institution owners (IEs) the file
+            holds, and units of other owners are never closed; ``"complete"``: the file is all
+            of SOR, so open units missing from it are closed everywhere (behind
+            ``max_closures`` and ``dry_run``). Default: ``complete`` if the file states it
+            (``<?sorkit scope="complete"?>``), else ``owners``. See :mod:`sorkit.importers.scope`.
         reason: the reason recorded in the audit (default "Import af SOR-udtræk").
         chunk: units per insert on a fresh import (all in one transaction).
 
     Returns:
-        The :class:`ImportReport` (``summary`` lists every unit added, changed, moved, closed).
+        The :class:`ImportReport` (``summary`` lists every unit added, changed, moved, closed;
+        ``owners`` the institution owners the file covers; ``scope`` the scope used).
 
     Raises:
+        ValueError: an unknown ``scope``.
         SorImportError: the file is malformed or invalid (every bad row is named), the update
             closes too many units, the user may not import, or the register changed meanwhile.
             Nothing is written.
@@ -111,6 +121,7 @@ def import_sor_xml(
         close_missing=close_missing,
         reason=reason,
         chunk=chunk,
+        scope=scope,
     )
 
 
@@ -125,6 +136,7 @@ def import_sor_csv(
     reason: str | None = None,
     chunk: int = 50_000,
     encoding: str | None = None,
+    scope: str | None = None,
 ) -> ImportReport:
     """Import a SOR CSV export: the SOR2 ``SorEntity`` CSV or the ``CodeSOR;ParentCodeSOR;...`` dump.
 
@@ -144,6 +156,7 @@ def import_sor_csv(
         close_missing=close_missing,
         reason=reason,
         chunk=chunk,
+        scope=scope,
     )
 
 
@@ -161,8 +174,10 @@ def import_parsed(
     close_missing: bool = True,
     reason: str | None = None,
     chunk: int = 50_000,
+    scope: str | None = None,
 ) -> ImportReport:
     """Validate and import a parsed export (see :func:`import_sor_xml`)."""
+    scope = resolve_scope(scope, parsed)
     if parsed.problems:
         raise ImportRejected(parsed.source, parsed.problems)
     if reg.role != "sds_admin":
@@ -176,24 +191,30 @@ def import_parsed(
         raise ImportRejected(parsed.source, problems)
     now = reg.clock.now()
     change_id = _change_id(now)
+    owners = covered_owners(records, snap, parsed.snapshot_date or reg.today)
     if len(snap) == 0:
-        return _fresh(
+        report = _fresh(
             reg, parsed, records, snap, adjustments, change_id, now, dry_run, reason, chunk
         )
-    return _update(
-        reg,
-        parsed,
-        records,
-        snap,
-        adjustments,
-        change_id,
-        now,
-        dry_run=dry_run,
-        max_closures=max_closures,
-        force=force,
-        close_missing=close_missing,
-        reason=reason,
-    )
+    else:
+        report = _update(
+            reg,
+            parsed,
+            records,
+            snap,
+            adjustments,
+            change_id,
+            now,
+            dry_run=dry_run,
+            max_closures=max_closures,
+            force=force,
+            close_missing=close_missing,
+            reason=reason,
+            owners=None if scope == "complete" else set(owners),
+        )
+    report.scope = scope
+    report.owners = owners
+    return report
 
 
 def _parameters(parsed: ParsedFile, rec: UnitRecord | None, **more: Any) -> dict[str, Any]:
@@ -290,10 +311,18 @@ def _update(
     force: bool,
     close_missing: bool,
     reason: str | None,
+    owners: set[str] | None,
 ) -> ImportReport:
     ref_day = parsed.snapshot_date or reg.today
     plan = plan_update(
-        records, snap, ref_day, change_id, now, reg.user, close_missing=close_missing
+        records,
+        snap,
+        ref_day,
+        change_id,
+        now,
+        reg.user,
+        close_missing=close_missing,
+        owners=owners,
     )
     updates, broken = project_updates(snap, plan.events, now)
     if not broken:

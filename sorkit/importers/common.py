@@ -124,6 +124,7 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     snapshot_date: dt.date | None = None
     created_at: str | None = None
+    complete: bool = False  # the file states it is a complete export (all of SOR)
 
 
 @dataclass
@@ -147,6 +148,9 @@ class ImportReport:
         snapshot_date: the export's snapshot date (XML), if given.
         address_problems: own addresses in the file that the street register does not know,
             one Danish line each; they are imported as they are (SOR's data wins).
+        scope: ``owners`` (only the file's institution owners were brought in step) or
+            ``complete`` (units missing anywhere were closed); see :mod:`sorkit.importers.scope`.
+        owners: the institution owners the file covers, SOR code -> name.
     """
 
     source: str
@@ -161,6 +165,8 @@ class ImportReport:
     units: int = 0
     snapshot_date: dt.date | None = None
     address_problems: list[str] = field(default_factory=list)
+    scope: str = "owners"
+    owners: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Rows per action (added, changed, moved, closed, conflict)."""
@@ -191,8 +197,11 @@ class ImportReport:
     def __str__(self) -> str:
         what = "Tørkørsel" if self.dry_run else "Import"
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items())) or "ingen"
+        owners = ", ".join(f"{name} ({code})" for code, name in self.owners.items())
+        cover = "hele registret" if self.scope == "complete" else "kun filens institutionsejere"
         return (
             f"{what} af {self.source} ({self.format}, {self.mode}): {self.units} enheder; {counts}"
+            f"\nOmfang: {cover}. Institutionsejere i filen ({len(self.owners)}): {owners or 'ingen'}"
         )
 
 

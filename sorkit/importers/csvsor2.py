@@ -36,6 +36,7 @@ from sorkit.ids import (
 )
 from sorkit.importers.common import Problem, UnitRecord, parse_bool
 from sorkit.importers.csvcells import LEVEL_ALIASES, sor_code_cell, type_code, unit_dates
+from sorkit.model import local_attribute_slots
 
 __all__ = ["sor2_row"]
 
@@ -192,7 +193,7 @@ def sor2_row(values: Mapping[str, str], where: str, problems: list[Problem]) -> 
     attrs = [values.get(f"LocalAttribute{i}", "").strip() for i in range(1, 6)]
     if any(f"LocalAttribute{i}" in columns for i in range(1, 6)):
         carried.add("local_attributes")
-        state["local_attributes"] = tuple(a for a in attrs if a)
+        state["local_attributes"] = local_attribute_slots(attrs)
     specs = _specialities(values, columns, where, problems)
     if specs is not None:
         carried.add("specialities")

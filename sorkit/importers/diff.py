@@ -26,12 +26,13 @@ different level) is reported as a conflict and left alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sorkit.dates import ONE_DAY
 from sorkit.importers.common import Problem, UnitRecord
+from sorkit.importers.scope import owner_in_register
 from sorkit.inherit import resolve
 from sorkit.model import STATE_FIELDS, Event, LocationNumber, normalise_field
 from sorkit.snapshot import Snapshot
@@ -210,6 +211,7 @@ def plan_update(
     user: str,
     *,
     close_missing: bool = True,
+    owners: Collection[str] | None = None,
 ) -> UpdatePlan:
     """Compare a newer export with the register and return the events that bring it in step.
 
@@ -222,6 +224,8 @@ def plan_update(
         now: transaction time.
         user: who imports.
         close_missing: close open units the file does not hold.
+        owners: close only missing units under these institution owners (an extract of
+            part of SOR); None closes missing units everywhere (a complete export).
     """
     plan = UpdatePlan()
 
@@ -355,11 +359,17 @@ def plan_update(
             plan.events += unit_events_
             plan.actions[code] = "changed"
     if close_missing:
+        owner_of: dict[str, str | None] = {}
         for code in sorted(set(snap.codes()) - in_file):
             versions = snap.versions(code)
             start, end = versions[0].valid_from, versions[-1].valid_to
             if start > ref_day or end is not None:
                 continue  # not yet started (pending in sorkit), or already closed/closing
+            if (
+                owners is not None
+                and owner_in_register(snap, code, ref_day, owner_of) not in owners
+            ):
+                continue  # another institution owner's unit: not this file's part of SOR
             v = versions[-1]
             if v.valid_from >= ref_day:
                 plan.conflicts.append(

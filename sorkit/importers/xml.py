@@ -95,6 +95,7 @@ class _Reader:
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
         self.parser.CharacterDataHandler = self._text
+        self.parser.ProcessingInstructionHandler = self._instruction
         self.path: list[str] = []
         self.codes: list[str | None] = []  # per open *Entity wrapper: its unit's code
         self.node_stack: list[Node] = []
@@ -167,6 +168,11 @@ class _Reader:
                 f"eksterne referencer er ikke tilladt ({exc})",
             )
         )
+
+    def _instruction(self, target: str, data: str) -> None:
+        """``<?sorkit scope="complete"?>`` before the root: the file is a complete export."""
+        if target == "sorkit" and not self.root_seen and 'scope="complete"' in data:
+            self.result.complete = True
 
     # -- elements ------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Mapping (domain reference §1.2-1.3): ``OwnerType``/``InstitutionType``/``UnitType`` ->
 ``unit_type``; ``ProviderIdentifier`` -> ``ydernummer`` (text, leading zeros kept);
 ``PharmacyIdentifier`` -> ``pharmacy_id``; ``ShakIdentifier`` -> ``shak``; ``LocalCode``;
-``LocalAttribute1..5`` -> ``local_attributes`` (in order); ``EanLocationCodeEntity`` -> the unit's
+``LocalAttribute1..5`` -> ``local_attributes`` (by slot: ``("", "", "x")`` for LocalAttribute3
+alone); ``EanLocationCodeEntity`` -> the unit's
 own ``location_number`` (``SystemType`` = ``edb_system``, ``CommunicationSupplier`` =
 ``net_operator``, ``RegionCode`` = ``region``, ``EdiAdministrator`` = ``administrator``,
 ``NonActiveIndicator`` = ``inactive``, ``SorNote`` = ``note``) with its own ``SorStatus``;
@@ -14,7 +15,9 @@ activity address "same as visiting"; no ``VirtualAddressInformation`` on an SI/O
 ``ReplacedByEntityCollection`` -> ``replaces``/``replaced_by``. Values the register has no field
 for (``OrganizationalUnitInformation`` flags, ``GeographicalParent``, ``SpecialityType``,
 ``UpdatedAt``, stairway, country, PO box and other address parts) go to ``UnitRecord.extra``
-and from there into the audit parameters.
+and from there into the audit parameters. Fields the schema has no place for on the unit's level
+(:mod:`sorkit.importers.xmlfields`: CVR and P-number everywhere, SHAK on an IE, ...) are not
+carried: an update keeps the register's values for them.
 
 Dates (``SorStatus``), location numbers, addresses and replacement codes are read by
 :mod:`sorkit.importers.xmlparts`.
@@ -32,9 +35,10 @@ from sorkit.ids import (
     is_valid_ydernummer,
 )
 from sorkit.importers.common import Problem, UnitRecord, parse_bool
+from sorkit.importers.xmlfields import XML_FIELDS
 from sorkit.importers.xmlnodes import Node, at_node, child, descendants, node_text
 from sorkit.importers.xmlparts import address_of, location_number_of, sor_codes_of, status_dates
-from sorkit.model import STATE_FIELDS
+from sorkit.model import local_attribute_slots
 
 __all__ = ["convert_unit"]
 
@@ -177,17 +181,10 @@ def convert_unit(
     if speciality_types:
         extra["speciality_types"] = speciality_types
 
-    local_attributes: list[str] = []
     attrs = own("LocalAttributeCollection")
-    if attrs is not None:
-        positions = {}
-        for i in range(1, 6):
-            value = node_text(child(attrs, f"LocalAttribute{i}"))
-            if value:
-                local_attributes.append(value)
-                positions[str(i)] = value
-        if list(positions) != [str(i) for i in range(1, len(positions) + 1)]:
-            extra["local_attribute_positions"] = positions
+    local_attributes = local_attribute_slots(
+        node_text(child(attrs, f"LocalAttribute{i}")) for i in range(1, 6) if attrs is not None
+    )
 
     replaces = sor_codes_of(own("ReplacesEntityCollection"), where, problems)
     replaced_by = sor_codes_of(own("ReplacedByEntityCollection"), where, problems)
@@ -229,7 +226,7 @@ def convert_unit(
         "fax": node_text(child(virtual, "FaxNumberIdentifier")) or None,
         "location_number": location_number,
         "inherit_location_number": inherit_ln,
-        "local_attributes": tuple(local_attributes),
+        "local_attributes": local_attributes,
         "specialities": tuple(specialities),
         "shak": shak,
         "ydernummer": yder,
@@ -240,7 +237,7 @@ def convert_unit(
         "replaces": replaces,
         "replaced_by": replaced_by,
     }
-    carried = frozenset(f for f in STATE_FIELDS if f not in ("cvr", "p_number"))
+    carried = XML_FIELDS[level]
     return UnitRecord(
         sor_code=code,
         level=level,

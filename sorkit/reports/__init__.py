@@ -1,7 +1,8 @@
 """Reports for analysts and the report notebooks.
 
 :mod:`sorkit.reports.queries` holds the report tables and charts; :mod:`sorkit.reports.overview`
-the register overview of the start notebooks.
+the register overview of the start notebooks; :mod:`sorkit.reports.view` how the report notebooks
+show tables and charts to their readers (Danish columns, header, PNG charts).
 """
 
 from sorkit.reports.queries import (

@@ -383,6 +383,11 @@ def location_numbers_chart(numbers: pd.DataFrame) -> Figure:
     ax.set_title(REPORT_TEXTS["chart_title"])
     ax.set_ylabel(REPORT_TEXTS["chart_y"])
     ax.tick_params(axis="x", labelrotation=20)
-    ax.legend(title=REPORT_TEXTS["chart_legend"], fontsize="small")
+    ax.legend(
+        title=REPORT_TEXTS["chart_legend"],
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )
     fig.tight_layout()
     return fig

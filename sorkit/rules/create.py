@@ -17,7 +17,7 @@ from sorkit import refdata
 from sorkit.changes import CreateUnit, EditUnit, MoveUnit
 from sorkit.ids import identifier_problems
 from sorkit.inherit import resolve
-from sorkit.model import Version
+from sorkit.model import Version, local_attribute_slots
 from sorkit.rules import Context, rule
 from sorkit.rules.codes import Violation, violation
 from sorkit.rules.general import dates_of_unit, name_of, named_fields, unit_code
@@ -127,7 +127,7 @@ def attributes_and_identifiers(ctx: Context) -> Iterator[Violation]:
     """At most 5 local attributes of at most 20 characters, 8 specialities, valid identifiers."""
     named = named_fields(ctx.change)
     code = unit_code(ctx) or None
-    attributes = tuple(named.get("local_attributes") or ())
+    attributes = local_attribute_slots(named.get("local_attributes"))
     if len(attributes) > MAX_LOCAL_ATTRIBUTES:
         yield violation("LOCAL_ATTRIBUTES_TOO_MANY", code, count=len(attributes))
     for value in attributes:

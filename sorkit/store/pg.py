@@ -26,7 +26,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -450,6 +450,31 @@ class PgStore:
             con.execute("SELECT pg_notify(%s, 'users')", [CHANNEL])
         self._users_cache = None
         _tell_siblings(self.url)
+
+    def settings(self) -> dict[str, str]:
+        """The register's settings as ``{key: value}`` (see :mod:`sorkit.store.settings`)."""
+        with self.connect() as con:
+            return dict(con.execute("SELECT key, value FROM settings").fetchall())
+
+    def set_settings(self, values: Mapping[str, str], user: str, now: dt.datetime) -> int:
+        """Set settings in one transaction; bumps the generation (plans made before are stale).
+
+        Returns:
+            The new generation.
+        """
+        with self.transaction() as con:
+            for key, value in values.items():
+                con.execute(
+                    "INSERT INTO settings VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO UPDATE "
+                    "SET value = EXCLUDED.value, set_by = EXCLUDED.set_by, "
+                    "set_at = EXCLUDED.set_at",
+                    [key, value, user, now],
+                )
+            gen = _next_generation(con)
+            con.execute("SELECT pg_notify(%s, 'settings')", [CHANNEL])
+        self._users_cache = None
+        _tell_siblings(self.url)
+        return gen
 
     # -- history, reports, checks (the portable SQL of sorkit.store.reads) ------------------
 

@@ -27,7 +27,7 @@ from sorkit.store.pg import PgStore, _tell_siblings
 from sorkit.store.pgrows import CHANNEL
 
 #: The tables a dump holds (the DuckDB register's tables).
-DUMP_TABLES = ("audit", "batches", "meta", "unit_events", "unit_versions", "users")
+DUMP_TABLES = ("audit", "batches", "meta", "settings", "unit_events", "unit_versions", "users")
 _SEQUENCES = ("audit_ids", "event_ids", "version_ids")
 
 

@@ -175,6 +175,10 @@ def _write_in(
             else v._replace(version_id=ids[(v.sor_code, v.valid_from)])
             for v in vs
         ]
+    if ws.take_setting is not None:  # e.g. the next location number (sorkit.gln.allocation)
+        take_setting(
+            con, *ws.take_setting, user=ws.user, now=now, generation=ws.expected_generation
+        )
     # From here to COMMIT other writers wait for the generation: inserts only.
     new_gen = _next_generation(con)
     if cancelled:
@@ -232,6 +236,32 @@ def _mark_units(con: psycopg.Connection[Any], codes: Sequence[str], gen: int) ->
 def _generation(con: psycopg.Connection[Any]) -> int:
     row = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
     return int(row[0]) if row else 0
+
+
+def take_setting(
+    con: psycopg.Connection[Any],
+    key: str,
+    expected: str,
+    new: str,
+    *,
+    user: str,
+    now: dt.datetime,
+    generation: int,
+) -> None:
+    """Set ``key`` to ``new`` only if it still holds ``expected``, in one atomic UPDATE.
+
+    Under READ COMMITTED a second writer's UPDATE waits for the first and then re-checks the
+    condition, so two writers never take the same value.
+
+    Raises:
+        StaleSnapshot: another writer took it first (the caller re-plans).
+    """
+    cur = con.execute(
+        "UPDATE settings SET value = %s, set_by = %s, set_at = %s WHERE key = %s AND value = %s",
+        [new, user, now, key, expected],
+    )
+    if cur.rowcount != 1:
+        raise StaleSnapshot(generation, generation + 1)
 
 
 def _next_generation(con: psycopg.Connection[Any]) -> int:

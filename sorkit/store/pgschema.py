@@ -150,10 +150,21 @@ _V2 = [
         FROM grouped GROUP BY sor_code, grp, ln""",
 ]
 
+# Register settings (key -> text), e.g. the GS1 range new location numbers come from.
+_V3 = [
+    """CREATE TABLE settings (
+        key text PRIMARY KEY,
+        value text NOT NULL,
+        set_by text NOT NULL,
+        set_at timestamp NOT NULL
+    )""",
+]
+
 #: Ordered migrations: (schema version, name, statements); numbered as the DuckDB ones.
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "units, events, audit and users", _V1),
     (2, "batches and the location_numbers view", _V2),
+    (3, "register settings (the GS1 range for new location numbers)", _V3),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

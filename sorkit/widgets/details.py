@@ -85,6 +85,8 @@ def show_value(reg: Register, unit: Unit, name: str) -> str:
         return html.escape(value.one_line())
     if isinstance(value, LocationNumber):
         return location_text(value)
+    if name == "local_attributes" and "" in value:  # a gap: say which slot each one is
+        return html.escape(", ".join(f"nr. {i}: {v}" for i, v in enumerate(value, 1) if v))
     if isinstance(value, tuple):
         return html.escape(", ".join(value))
     return "" if value is None else html.escape(str(value))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sorkit.changes import SAME_AS_POSTAL, SAME_AS_VISITING, CreateUnit, EditUnit
-from sorkit.model import Address, LocationNumber
+from sorkit.model import Address, LocationNumber, local_attribute_slots
 
 #: Address modes: the unit's own address, inherited from the parent, or the same as the one
 #: above it in the form (visiting = postal, activity = visiting).
@@ -163,7 +163,7 @@ class UnitFields:
             "fax": None if self.inherit_electronic else _opt(self.fax),
             "location_number": self.location.to_location_number(),
             "inherit_location_number": self.location.mode == INHERIT,
-            "local_attributes": tuple(a.strip() for a in self.local_attributes if a.strip()),
+            "local_attributes": local_attribute_slots(a.strip() for a in self.local_attributes),
             "specialities": tuple(self.specialities),
             "ydernummer": _opt(self.ydernummer),
             "shak": _opt(self.shak),
