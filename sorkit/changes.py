@@ -38,7 +38,7 @@ def _unit_fields() -> dict[str, values.Normaliser]:
         "fax": v.code,
         "location_number": v.location_number,
         "inherit_location_number": v.flag,
-        "local_attributes": v.texts,
+        "local_attributes": v.slot_texts,
         "specialities": v.codes,
         "replaces": v.sor_codes,
         "replaced_by": v.sor_codes,

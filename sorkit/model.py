@@ -289,6 +289,15 @@ def _items(item: Normaliser, what: str) -> Normaliser:
 
 #: A list of texts (local attributes): a tuple of str.
 texts = _items(text, "tekster")
+
+
+def _slot_text(owner: str, field: str, value: Any) -> str | None:
+    # A local attribute's slot: None is an empty slot ("") before a filled one.
+    return "" if value is None else text(owner, field, value)
+
+
+#: Local attributes by slot (item i is LocalAttribute{i+1}); None marks an empty slot.
+slot_texts = _items(_slot_text, "tekster")
 #: A list of codes (specialities, EDI types): a tuple of str (integers become their digits).
 codes = _items(code, "koder")
 #: A list of SOR codes (replaces, replaced by).
